@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The provider interface: how a kind of memory becomes a dax device.
+ * Modelled on the kernel's struct dax_operations.  A provider fills a
+ * daxdev_operations table and a daxdev_params description and calls
+ * daxdev_alloc(); from then on the core is the only caller of the table.
+ * Providers include only this header (and daxdev.h through it).
+ */
+#ifndef DAXDEV_PROVIDER_H
+#define DAXDEV_PROVIDER_H
+
+#include <daxdev.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct daxdev_operations {
+	/* REQUIRED.  Translate a page offset (page = params.align) into an
+	 * address: store the address of page pgoff in *addr and return how many
+	 * contiguous pages (1..nr_pages) start there.  -ERANGE past the end,
+	 * -EIO if a page in the range is known bad (return the good pages
+	 * before it instead, if there are any).  The core has already checked
+	 * pgoff < number of pages and nr_pages > 0. */
+	long (*direct_access)(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+			      void **addr);
+
+	/* OPTIONAL.  Copy the caller's buffers to [offset, offset+total) and
+	 * make them durable.  Return 0 or -errno.  The range is checked.
+	 * Fallback: the core walks direct_access and copies with the device's
+	 * chosen copy implementation, then drains once. */
+	int (*copy_from_iter)(struct daxdev *dev, uint64_t offset,
+			      const struct iovec *iov, int iovcnt);
+
+	/* OPTIONAL.  Make [addr, addr+len) durable; addr came from
+	 * direct_access.  Return 0, -ERANGE if the address is not the device's,
+	 * or -errno.  Called only while the write cache is on.  A provider with
+	 * this op gets ordinary (temporal) copies followed by this op.
+	 * Fallback: CPU cache write-back (clwb/clflushopt/clflush) + fence when
+	 * the write cache is on; nothing when it is off. */
+	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
+
+	/* OPTIONAL.  Zero [offset, offset+len) durably.  Range is checked.
+	 * Fallback: non-temporal fill (or memset + write-back) per
+	 * direct_access chunk, then one drain. */
+	int (*zero)(struct daxdev *dev, uint64_t offset, uint64_t len);
+
+	/* OPTIONAL.  Append provider-specific "key: value" lines (mapping
+	 * flags, bad blocks, members) to buf; return the length written as
+	 * snprintf does.  Fallback: no details. */
+	int (*describe)(struct daxdev *dev, char *buf, size_t len);
+
+	/* OPTIONAL.  Called once when the device is killed, after running calls
+	 * have finished (stop work, drop members).  Fallback: nothing. */
+	void (*kill)(struct daxdev *dev);
+
+	/* OPTIONAL.  Called at the last daxdev_put(): unmap, close, free the
+	 * private data.  Fallback: nothing. */
+	void (*release)(struct daxdev *dev);
+};
+
+struct daxdev_params {
+	const char *provider;            /* short provider name, "devdax" */
+	const char *host;                /* registry name, "dax0.0" */
+	uint64_t size;                   /* bytes, a multiple of align */
+	uint64_t align;                  /* direct-access page size, power of 2 */
+	void *base;                      /* one contiguous mapping of size bytes,
+					  * or NULL (composites) */
+	enum daxdev_persistence persistence;
+	const char *persistence_reason;  /* copied */
+	bool write_cache;                /* what the platform says */
+	const char *flush_name;          /* name of ops->flush, "msync" */
+	bool unshared;                   /* never registered under its host
+					  * (anonymous memory: each is distinct) */
+};
+
+/* Create a device.  Checks the required ops and params (-EINVAL with a
+ * message).  Applies DAXDEV_WRITE_CACHE and chooses the copy, fill and
+ * flush implementations.  The new device holds one reference. */
+int daxdev_alloc(const struct daxdev_operations *ops,
+		 const struct daxdev_params *params, void *private,
+		 struct daxdev **devp);
+void *daxdev_private(const struct daxdev *dev);
+
+/* Set this thread's error message; returns err (a negative errno) so that
+ * providers can write "return daxdev_err(-EINVAL, "...", ...);". */
+int daxdev_err(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Report a decision to the log callback, if the level is enabled. */
+void daxdev_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Root under which sysfs is read: DAXDEV_SYSFS_ROOT, or "" for "/". */
+const char *daxdev_sysfs_root(void);
+
+/* How a provider is reached from daxdev_open(). */
+struct daxdev_open_args {
+	const char *target;  /* the part after the prefix, or the whole path */
+	uint64_t size;       /* 0 = the target's own size */
+	unsigned flags;      /* DAXDEV_OPEN_* */
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DAXDEV_PROVIDER_H */

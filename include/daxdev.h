@@ -119,6 +119,7 @@ struct daxdev_info {
 	const char *persistence_reason; /* where the answer came from */
 	bool write_cache;
 	bool write_cache_overridden;    /* set by API or DAXDEV_WRITE_CACHE */
+	const char *write_cache_reason; /* the override, or the persistence reason */
 	const char *copy_impl;          /* e.g. "avx512-nt", "memcpy" */
 	const char *fill_impl;          /* e.g. "avx512-nt", "memset" */
 	const char *flush_impl;         /* e.g. "clwb", "msync", "none" */

@@ -45,6 +45,14 @@ struct daxdev_operations {
 	 * direct_access chunk, then one drain. */
 	int (*zero)(struct daxdev *dev, uint64_t offset, uint64_t len);
 
+	/* OPTIONAL; needed when params.base is NULL (no single mapping).
+	 * Return 0 if [addr, addr+len) lies inside memory the device handed
+	 * out by direct_access, else -ERANGE.  Pointer calls (daxdev_memcpy,
+	 * daxdev_flush, ...) use it before touching memory.  Fallback: with a
+	 * base the core checks the range itself; without one, pointer calls
+	 * fail with -EOPNOTSUPP. */
+	int (*check_range)(struct daxdev *dev, const void *addr, size_t len);
+
 	/* OPTIONAL.  Append provider-specific "key: value" lines (mapping
 	 * flags, bad blocks, members) to buf; return the length written as
 	 * snprintf does.  Fallback: no details. */

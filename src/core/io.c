@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The public wrappers around the operations table.  Every wrapper checks in
+ * the same order — NULL (-EINVAL), dead (-ENXIO), arguments and range
+ * (-EINVAL / -ERANGE) — and only then calls the op or its fallback.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include "internal.h"
+
+#define DAXDEV_IOV_MAX 1024
+
+static int check_span(const struct daxdev *dev, const char *fn, uint64_t offset,
+		      uint64_t len)
+{
+	if (offset > dev->size || len > dev->size - offset)
+		return daxdev_err(-ERANGE, "%s: %s: range [%llu, +%llu) is past the end (size %llu)",
+				  fn, dev->host, (unsigned long long)offset,
+				  (unsigned long long)len, (unsigned long long)dev->size);
+	return 0;
+}
+
+static long call_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+			       void **addr)
+{
+	long n = dev->ops->direct_access(dev, pgoff, nr_pages, addr);
+
+	if (n == 0)
+		return daxdev_err(-EIO, "%s: provider returned no pages at page %llu",
+				  dev->host, (unsigned long long)pgoff);
+	return n > nr_pages ? nr_pages : n;
+}
+
+/* Walk [offset, offset+len) in the contiguous pieces direct_access gives. */
+typedef int (*chunk_fn)(struct daxdev *dev, void *ctx, char *addr, size_t n);
+
+static int walk_range(struct daxdev *dev, uint64_t offset, uint64_t len,
+		      chunk_fn fn, void *ctx)
+{
+	while (len) {
+		uint64_t pgoff = offset >> dev->align_shift;
+		uint64_t in_page = offset & (dev->align - 1);
+		uint64_t pages = (in_page + len + dev->align - 1) >> dev->align_shift;
+		void *addr;
+		long got = call_direct_access(dev, pgoff,
+					      pages > LONG_MAX ? LONG_MAX : (long)pages, &addr);
+		if (got < 0)
+			return (int)got;
+		uint64_t n = ((uint64_t)got << dev->align_shift) - in_page;
+		if (n > len)
+			n = len;
+		int rc = fn(dev, ctx, (char *)addr + in_page, (size_t)n);
+		if (rc)
+			return rc;
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
+DAXDEV_EXPORT long daxdev_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+					void **addr)
+{
+	long rc;
+
+	if (!dev)
+		return daxdev_err(-EINVAL, "daxdev_direct_access: NULL device");
+	rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	if (!addr || nr_pages <= 0)
+		rc = daxdev_err(-EINVAL, "daxdev_direct_access: %s: need an address pointer and nr_pages > 0",
+				dev->host);
+	else if (pgoff >= dev->size >> dev->align_shift)
+		rc = daxdev_err(-ERANGE, "daxdev_direct_access: %s: page %llu is past the end (%llu pages)",
+				dev->host, (unsigned long long)pgoff,
+				(unsigned long long)(dev->size >> dev->align_shift));
+	else
+		rc = call_direct_access(dev, pgoff, nr_pages, addr);
+	daxdev_leave(dev);
+	return rc;
+}
+
+/* --- reading ----------------------------------------------------------- */
+
+static int read_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
+{
+	char **dst = ctx;
+
+	(void)dev;
+	memcpy(*dst, addr, n);
+	*dst += n;
+	return 0;
+}
+
+DAXDEV_EXPORT int daxdev_read(struct daxdev *dev, uint64_t offset, void *buf, size_t len)
+{
+	int rc;
+
+	if (!dev)
+		return daxdev_err(-EINVAL, "daxdev_read: NULL device");
+	rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	if (!buf && len)
+		rc = daxdev_err(-EINVAL, "daxdev_read: %s: NULL buffer", dev->host);
+	else
+		rc = check_span(dev, "daxdev_read", offset, len);
+	if (!rc)
+		rc = walk_range(dev, offset, len, read_chunk, &buf);
+	daxdev_leave(dev);
+	return rc;
+}
+
+/* --- writing ----------------------------------------------------------- */
+
+struct iov_cursor {
+	const struct iovec *iov;
+	size_t pos;        /* bytes used of iov[0] */
+	const struct daxdev_persist *how;
+};
+
+/* Store n bytes at dst the way the current write-cache state wants; a
+ * provider flush is applied per chunk by the caller, not per piece. */
+static int store_piece(struct daxdev *dev, const struct daxdev_persist *how, char *dst,
+		       const void *src, size_t n)
+{
+	if (how->provider_flush) {
+		memcpy(dst, src, n);
+		return 0;
+	}
+	return how->memcpy(dev, dst, src, n, DAXDEV_F_NODRAIN);
+}
+
+static int flush_chunk_if_provider(struct daxdev *dev, const struct daxdev_persist *how,
+				   const char *addr, size_t n)
+{
+	return how->provider_flush ? dev->ops->flush(dev, addr, n) : 0;
+}
+
+static int write_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
+{
+	struct iov_cursor *c = ctx;
+	size_t done = 0;
+
+	while (done < n) {
+		size_t piece = c->iov->iov_len - c->pos;
+		if (piece > n - done)
+			piece = n - done;
+		int rc = store_piece(dev, c->how, addr + done,
+				     (const char *)c->iov->iov_base + c->pos, piece);
+		if (rc)
+			return rc;
+		done += piece;
+		c->pos += piece;
+		if (c->pos == c->iov->iov_len) {
+			c->iov++;
+			c->pos = 0;
+		}
+	}
+	return flush_chunk_if_provider(dev, c->how, addr, n);
+}
+
+static int default_copy_from_iter(struct daxdev *dev, uint64_t offset,
+				  const struct iovec *iov, uint64_t total)
+{
+	struct iov_cursor c = { .iov = iov, .pos = 0, .how = daxdev_cur(dev) };
+	int rc;
+
+	/* write_chunk steps over zero-length entries as it meets them. */
+	rc = walk_range(dev, offset, total, write_chunk, &c);
+	if (!rc && c.how->drain)
+		c.how->drain();
+	return rc;
+}
+
+static int check_iov(const struct daxdev *dev, const struct iovec *iov, int iovcnt,
+		     uint64_t *total)
+{
+	*total = 0;
+	if (iovcnt < 0 || iovcnt > DAXDEV_IOV_MAX)
+		return daxdev_err(-EINVAL, "daxdev_writev: %s: iovcnt %d outside 0..%d",
+				  dev->host, iovcnt, DAXDEV_IOV_MAX);
+	if (iovcnt && !iov)
+		return daxdev_err(-EINVAL, "daxdev_writev: %s: NULL iovec array", dev->host);
+	for (int i = 0; i < iovcnt; i++) {
+		if (!iov[i].iov_base && iov[i].iov_len)
+			return daxdev_err(-EINVAL, "daxdev_writev: %s: iov[%d] has a NULL base",
+					  dev->host, i);
+		if (iov[i].iov_len > UINT64_MAX - *total)
+			return daxdev_err(-EINVAL, "daxdev_writev: %s: total length overflows",
+					  dev->host);
+		*total += iov[i].iov_len;
+	}
+	return 0;
+}
+
+DAXDEV_EXPORT int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
+				int iovcnt)
+{
+	uint64_t total;
+	int rc;
+
+	if (!dev)
+		return daxdev_err(-EINVAL, "daxdev_writev: NULL device");
+	rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	rc = check_iov(dev, iov, iovcnt, &total);
+	if (!rc)
+		rc = check_span(dev, "daxdev_writev", offset, total);
+	if (!rc && total) {
+		if (dev->ops->copy_from_iter)
+			rc = dev->ops->copy_from_iter(dev, offset, iov, iovcnt);
+		else
+			rc = default_copy_from_iter(dev, offset, iov, total);
+	}
+	daxdev_leave(dev);
+	return rc;
+}
+
+DAXDEV_EXPORT int daxdev_write(struct daxdev *dev, uint64_t offset, const void *buf,
+			       size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	if (dev && !buf && len)
+		return daxdev_err(-EINVAL, "daxdev_write: %s: NULL buffer", dev->host);
+	return daxdev_writev(dev, offset, &iov, 1);
+}
+
+/* --- zeroing and flushing ---------------------------------------------- */
+
+static int zero_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
+{
+	const struct daxdev_persist *how = ctx;
+	int rc;
+
+	if (how->provider_flush) {
+		memset(addr, 0, n);
+		return dev->ops->flush(dev, addr, n);
+	}
+	rc = how->memset(dev, addr, 0, n, DAXDEV_F_NODRAIN);
+	return rc;
+}
+
+DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	const struct daxdev_persist *how;
+	int rc;
+
+	if (!dev)
+		return daxdev_err(-EINVAL, "daxdev_zero: NULL device");
+	rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	rc = check_span(dev, "daxdev_zero", offset, len);
+	if (!rc && len) {
+		how = daxdev_cur(dev);
+		if (dev->ops->zero) {
+			rc = dev->ops->zero(dev, offset, len);
+		} else {
+			rc = walk_range(dev, offset, len, zero_chunk, (void *)how);
+			if (!rc && how->drain)
+				how->drain();
+		}
+	}
+	daxdev_leave(dev);
+	return rc;
+}
+
+static int flush_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
+{
+	const struct daxdev_persist *how = ctx;
+
+	if (how->provider_flush)
+		return dev->ops->flush(dev, addr, n);
+	return how->flush(dev, addr, n);
+}
+
+DAXDEV_EXPORT int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	const struct daxdev_persist *how;
+	int rc;
+
+	if (!dev)
+		return daxdev_err(-EINVAL, "daxdev_flush_range: NULL device");
+	rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	rc = check_span(dev, "daxdev_flush_range", offset, len);
+	if (!rc && len) {
+		how = daxdev_cur(dev);
+		rc = walk_range(dev, offset, len, flush_chunk, (void *)how);
+		if (!rc && how->drain)
+			how->drain();
+	}
+	daxdev_leave(dev);
+	return rc;
+}

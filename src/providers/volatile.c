@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Volatile provider: anonymous memory.  Nothing in it survives power loss, so
+ * it declares persistence volatile and write cache off, and the core then
+ * copies with plain memcpy and never flushes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "providers.h"
+
+struct volatile_mem {
+	void *addr;
+	size_t len;
+	long page_size;
+};
+
+static long volatile_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+				   void **addr)
+{
+	struct volatile_mem *m = daxdev_private(dev);
+	uint64_t pages = m->len / (uint64_t)m->page_size;
+
+	if (pgoff >= pages)
+		return -ERANGE;
+	*addr = (char *)m->addr + pgoff * (uint64_t)m->page_size;
+	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
+}
+
+static void volatile_release(struct daxdev *dev)
+{
+	struct volatile_mem *m = daxdev_private(dev);
+
+	munmap(m->addr, m->len);
+	free(m);
+}
+
+static const struct daxdev_operations volatile_ops = {
+	.direct_access = volatile_direct_access,
+	.release = volatile_release,
+};
+
+static int volatile_size(const struct daxdev_open_args *args, long page_size, size_t *len)
+{
+	uint64_t size = args->size;
+	int rc;
+
+	if (args->target && args->target[0]) {
+		rc = daxdev_parse_size(args->target, &size);
+		if (rc)
+			return daxdev_err(rc, "anon:%s: %s", args->target, daxdev_errormsg());
+		if (args->size && args->size != size)
+			return daxdev_err(-EINVAL, "anon:%s: size argument %llu disagrees with the target",
+					  args->target, (unsigned long long)args->size);
+	}
+	if (size == 0)
+		return daxdev_err(-EINVAL, "anon: a size is required, e.g. anon:64M");
+	if (size > SIZE_MAX - (uint64_t)page_size || size > (UINT64_C(1) << 47))
+		return daxdev_err(-ENOMEM, "anon: size %llu is larger than an address space allows",
+				  (unsigned long long)size);
+	*len = (size_t)((size + (uint64_t)page_size - 1) & ~((uint64_t)page_size - 1));
+	return 0;
+}
+
+DAXDEV_PROVIDER_ENTRY int daxdev_volatile_open(const struct daxdev_open_args *args,
+					       struct daxdev **devp)
+{
+	struct volatile_mem *m;
+	int rc;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return daxdev_err(-ENOMEM, "anon: out of memory");
+	m->page_size = sysconf(_SC_PAGESIZE);
+	rc = volatile_size(args, m->page_size, &m->len);
+	if (rc)
+		goto err_free;
+	m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE, -1, 0);
+	if (m->addr == MAP_FAILED) {
+		rc = daxdev_err(-errno, "anon: cannot map %zu bytes: %s", m->len, strerror(errno));
+		goto err_free;
+	}
+	struct daxdev_params params = {
+		.provider = "anon", .host = "anon", .size = m->len,
+		.align = (uint64_t)m->page_size, .base = m->addr,
+		.persistence = DAXDEV_PERSISTENCE_VOLATILE,
+		.persistence_reason = "anonymous memory", .write_cache = false,
+		.unshared = true,
+	};
+	rc = daxdev_alloc(&volatile_ops, &params, m, devp);
+	if (rc)
+		goto err_unmap;
+	return 0;
+
+err_unmap:
+	munmap(m->addr, m->len);
+err_free:
+	free(m);
+	return rc;
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64 CPU feature detection and the choice of copy, fill, flush and drain
+ * implementations.  Both choices walk a table ordered best first and take
+ * the first entry that the CPU supports and the environment allows.
+ */
+#include <cpuid.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <arch/arch_env.h>
+#include <daxdev/provider.h>
+
+#include "x86.h"
+
+/* Copies shorter than this use ordinary stores + write-back; see
+ * docs/arch.md for the measurements behind the number. */
+#define DEFAULT_NT_THRESHOLD 256
+
+enum x86_feature {
+	FEAT_SSE2 = 1u << 0,
+	FEAT_AVX2 = 1u << 1,        /* and the OS saves YMM state */
+	FEAT_AVX512F = 1u << 2,     /* and the OS saves ZMM/opmask state */
+	FEAT_CLFLUSH = 1u << 3,
+	FEAT_CLFLUSHOPT = 1u << 4,
+	FEAT_CLWB = 1u << 5,
+};
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} feature_names[] = {
+	{ FEAT_SSE2, "sse2" },
+	{ FEAT_AVX2, "avx2" },
+	{ FEAT_AVX512F, "avx512f" },
+	{ FEAT_CLFLUSH, "clflush" },
+	{ FEAT_CLFLUSHOPT, "clflushopt" },
+	{ FEAT_CLWB, "clwb" },
+};
+
+struct flush_impl {
+	const char *name;
+	unsigned needs;
+	daxdev_flush_fn fn;
+};
+
+static const struct flush_impl flush_impls[] = {
+	{ "clwb", FEAT_CLWB, daxdev_x86_flush_clwb },
+	{ "clflushopt", FEAT_CLFLUSHOPT, daxdev_x86_flush_clflushopt },
+	{ "clflush", FEAT_CLFLUSH, daxdev_x86_flush_clflush },
+};
+
+static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
+
+/* Without non-temporal stores: ordinary stores, then the chosen write-back. */
+static void copy_temporal(void *dst, const void *src, size_t len,
+			  void (*flush)(const void *, size_t))
+{
+	x86_copy_edge(dst, src, len, flush);
+}
+
+static void fill_temporal(void *dst, int c, size_t len,
+			  void (*flush)(const void *, size_t))
+{
+	x86_fill_edge(dst, c, len, flush);
+}
+
+struct nt_impl {
+	const char *isa;          /* the DAXDEV_ISA word that caps at this entry */
+	const char *copy_name;
+	const char *fill_name;
+	unsigned needs;
+	daxdev_copy_nt_fn copy;
+	daxdev_fill_nt_fn fill;
+};
+
+static const struct nt_impl nt_impls[] = {
+	{ "avx512", "avx512-nt", "avx512-nt", FEAT_AVX512F,
+	  daxdev_x86_copy_nt_avx512, daxdev_x86_fill_nt_avx512 },
+	{ "avx2", "avx2-nt", "avx2-nt", FEAT_AVX2,
+	  daxdev_x86_copy_nt_avx2, daxdev_x86_fill_nt_avx2 },
+	{ "sse2", "sse2-nt", "sse2-nt", FEAT_SSE2,
+	  daxdev_x86_copy_nt_sse2, daxdev_x86_fill_nt_sse2 },
+	{ "generic", "memcpy", "memset", 0, copy_temporal, fill_temporal },
+};
+
+#define NT_TEMPORAL (sizeof(nt_impls) / sizeof(nt_impls[0]) - 1)
+
+static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+static unsigned cpu_features;
+static char cpu_summary[128];
+
+#ifdef DAXDEV_ARCH_TESTING
+/* Tests pretend the CPU lacks features by clearing bits of this mask. */
+static unsigned features_mask = ~0u;
+
+DAXDEV_HIDDEN void daxdev_arch_test_mask_features(const char *const *names,
+						  size_t count);
+void daxdev_arch_test_mask_features(const char *const *names, size_t count)
+{
+	features_mask = ~0u;
+	for (size_t i = 0; i < count; i++)
+		for (size_t f = 0; f < ARRAY_LEN(feature_names); f++)
+			if (strcmp(names[i], feature_names[f].name) == 0)
+				features_mask &= ~feature_names[f].bit;
+}
+#define FEATURES() (cpu_features & features_mask)
+#else
+#define FEATURES() (cpu_features)
+#endif
+
+/* XCR0: which register states the OS saves on a context switch. */
+static uint64_t read_xcr0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#define CPUID1_EDX_CLFSH (1u << 19)  /* <cpuid.h> names no bit for it */
+#define XCR0_AVX_STATE 0x06u        /* SSE + YMM upper halves */
+#define XCR0_AVX512_STATE 0xe0u     /* opmask + ZMM upper halves + ZMM16-31 */
+
+static unsigned os_saved_vector_state(unsigned leaf1_ecx)
+{
+	uint64_t xcr0;
+
+	if (!(leaf1_ecx & bit_OSXSAVE) || !(leaf1_ecx & bit_AVX))
+		return 0;
+	xcr0 = read_xcr0();
+	if ((xcr0 & XCR0_AVX_STATE) != XCR0_AVX_STATE)
+		return 0;
+	if ((xcr0 & XCR0_AVX512_STATE) != XCR0_AVX512_STATE)
+		return FEAT_AVX2;
+	return FEAT_AVX2 | FEAT_AVX512F;
+}
+
+static unsigned detect_features(void)
+{
+	unsigned eax, ebx, ecx, edx, found = 0, os_ok;
+
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+		return 0;
+	found |= edx & bit_SSE2 ? FEAT_SSE2 : 0;
+	found |= edx & CPUID1_EDX_CLFSH ? FEAT_CLFLUSH : 0;
+	os_ok = os_saved_vector_state(ecx);
+	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+		return found;
+	found |= ebx & bit_AVX2 ? FEAT_AVX2 & os_ok : 0;
+	found |= ebx & bit_AVX512F ? FEAT_AVX512F & os_ok : 0;
+	found |= ebx & bit_CLFLUSHOPT ? FEAT_CLFLUSHOPT : 0;
+	found |= ebx & bit_CLWB ? FEAT_CLWB : 0;
+	return found;
+}
+
+static void detect_once_fn(void)
+{
+	size_t used;
+
+	cpu_features = detect_features();
+	used = (size_t)snprintf(cpu_summary, sizeof(cpu_summary), "x86_64:");
+	for (size_t f = 0; f < ARRAY_LEN(feature_names); f++)
+		if (cpu_features & feature_names[f].bit && used < sizeof(cpu_summary))
+			used += (size_t)snprintf(cpu_summary + used,
+						 sizeof(cpu_summary) - used,
+						 " %s", feature_names[f].name);
+}
+
+const char *daxdev_arch_cpu_summary(void)
+{
+	pthread_once(&detect_once, detect_once_fn);
+	return cpu_summary;
+}
+
+static int choose_flush(unsigned features, const struct flush_impl **out)
+{
+	int forced, rc;
+
+	rc = daxdev_arch_env_word("DAXDEV_FLUSH", flush_words,
+				  ARRAY_LEN(flush_words), &forced);
+	if (rc)
+		return rc;
+	for (size_t i = forced < 0 ? 0 : (size_t)forced; i < ARRAY_LEN(flush_impls); i++) {
+		if ((flush_impls[i].needs & features) == flush_impls[i].needs) {
+			*out = &flush_impls[i];
+			return 0;
+		}
+		if (forced >= 0)
+			break;
+	}
+	if (forced >= 0)
+		return daxdev_err(-ENOTSUP, "DAXDEV_FLUSH=%s: this CPU has no %s",
+				  flush_words[forced], flush_words[forced]);
+	return daxdev_err(-ENOTSUP, "no cache write-back instruction on this CPU");
+}
+
+static int choose_nt(unsigned features, const struct nt_impl **out)
+{
+	int cap, rc;
+	bool nt_allowed;
+
+	rc = daxdev_arch_env_word("DAXDEV_ISA", isa_words, ARRAY_LEN(isa_words),
+				  &cap);
+	if (rc)
+		return rc;
+	rc = daxdev_arch_env_nt_allowed(&nt_allowed);
+	if (rc)
+		return rc;
+	if (!nt_allowed)
+		cap = (int)NT_TEMPORAL;
+	/* The last entry needs nothing, so the walk always ends on a match. */
+	for (size_t i = cap < 0 ? 0 : (size_t)cap; i < ARRAY_LEN(nt_impls); i++) {
+		if ((nt_impls[i].needs & features) == nt_impls[i].needs) {
+			*out = &nt_impls[i];
+			break;
+		}
+	}
+	return 0;
+}
+
+int daxdev_arch_select(struct daxdev_arch *out)
+{
+	const struct flush_impl *flush = NULL;
+	const struct nt_impl *nt = NULL;
+	size_t threshold = DEFAULT_NT_THRESHOLD;
+	int rc;
+
+	pthread_once(&detect_once, detect_once_fn);
+	rc = choose_flush(FEATURES(), &flush);
+	if (rc)
+		return rc;
+	rc = choose_nt(FEATURES(), &nt);
+	if (rc)
+		return rc;
+	rc = daxdev_arch_env_nt_threshold(&threshold);
+	if (rc)
+		return rc;
+	*out = (struct daxdev_arch){
+		.copy_name = nt->copy_name,
+		.fill_name = nt->fill_name,
+		.flush_name = flush->name,
+		.drain_name = "sfence",
+		/* Temporal "copy_nt" is the same as the short-copy path. */
+		.nt_threshold = nt == &nt_impls[NT_TEMPORAL] ? SIZE_MAX : threshold,
+		.copy_nt = nt->copy,
+		.fill_nt = nt->fill,
+		.flush = flush->fn,
+		.drain = daxdev_x86_drain_sfence,
+	};
+	return 0;
+}

@@ -1,0 +1,581 @@
+/* Per-ISA layer: copy/fill exactness for every implementation, and selection under every environment override. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <arch/arch.h>
+#include <daxdev/provider.h>
+
+/* The arch libraries are linked without the core: keep its message here. */
+static char last_error[256];
+
+int daxdev_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+#ifdef DAXDEV_ARCH_X86_64
+/* Built into the test copy of cpu.c only (-DDAXDEV_ARCH_TESTING). */
+void daxdev_arch_test_mask_features(const char *const *names, size_t count);
+#endif
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define LINE 64
+#define GUARD 64          /* untouchable bytes either side of a destination */
+#define GUARD_BYTE 0xa5
+#define SMALL_MAX 4096    /* every size up to here */
+#define ALL_PAIRS_MAX 256 /* every (dst, src) misalignment pair up to here */
+#define DST_ALL_MAX 1024  /* every dst misalignment up to here, 8 above */
+#define LARGE_MAX ((size_t)64 << 20)
+
+static const char *const env_vars[] = {
+	"DAXDEV_FLUSH", "DAXDEV_ISA", "DAXDEV_NT", "DAXDEV_NT_THRESHOLD",
+};
+static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
+static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
+
+static int clean_env(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(env_vars); i++)
+		unsetenv(env_vars[i]);
+#ifdef DAXDEV_ARCH_X86_64
+	daxdev_arch_test_mask_features(NULL, 0);
+#endif
+	last_error[0] = '\0';
+	return 0;
+}
+
+static struct daxdev_arch select_ok(void)
+{
+	struct daxdev_arch arch;
+
+	memset(&arch, 0, sizeof(arch));
+	assert_int_equal(daxdev_arch_select(&arch), 0);
+	assert_non_null(arch.copy_nt);
+	assert_non_null(arch.fill_nt);
+	assert_non_null(arch.flush);
+	assert_non_null(arch.drain);
+	return arch;
+}
+
+static int select_rc(void)
+{
+	struct daxdev_arch arch;
+
+	return daxdev_arch_select(&arch);
+}
+
+/* ---- exactness ---------------------------------------------------------- */
+
+struct buffers {
+	unsigned char *src;      /* pattern, never GUARD_BYTE */
+	unsigned char *dst_area; /* GUARD_BYTE everywhere except during a call */
+	size_t max;
+};
+
+static struct buffers buffers_new(size_t max)
+{
+	struct buffers b = { .max = max };
+
+	b.src = aligned_alloc(LINE, max + 2 * LINE);
+	b.dst_area = aligned_alloc(LINE, max + 2 * LINE + 2 * GUARD);
+	assert_non_null(b.src);
+	assert_non_null(b.dst_area);
+	/* Period 251 (prime): a copy from a shifted source shows. */
+	for (size_t i = 0; i < max + 2 * LINE; i++)
+		b.src[i] = (unsigned char)(i % 251 == GUARD_BYTE ? 1 : i % 251);
+	memset(b.dst_area, GUARD_BYTE, max + 2 * LINE + 2 * GUARD);
+	return b;
+}
+
+static void buffers_free(struct buffers *b)
+{
+	free(b->src);
+	free(b->dst_area);
+}
+
+static bool all_bytes(const unsigned char *p, size_t len, unsigned char value)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != value)
+			return false;
+	return true;
+}
+
+/* Guards intact, [dst, dst+len) as expected; then put the guard bytes back. */
+static void check_and_reset(unsigned char *dst, size_t len,
+			    const unsigned char *expect, int fill)
+{
+	assert_true(all_bytes(dst - GUARD, GUARD, GUARD_BYTE));
+	assert_true(all_bytes(dst + len, GUARD, GUARD_BYTE));
+	if (expect)
+		assert_true(memcmp(dst, expect, len) == 0);
+	else
+		assert_true(all_bytes(dst, len, (unsigned char)fill));
+	memset(dst, GUARD_BYTE, len);
+}
+
+static void copy_one(struct buffers *b, const struct daxdev_arch *arch,
+		     size_t len, size_t dst_off, size_t src_off)
+{
+	unsigned char *dst = b->dst_area + GUARD + dst_off;
+
+	arch->copy_nt(dst, b->src + src_off, len, arch->flush);
+	check_and_reset(dst, len, b->src + src_off, 0);
+}
+
+static void fill_one(struct buffers *b, const struct daxdev_arch *arch,
+		     size_t len, size_t dst_off, int c)
+{
+	unsigned char *dst = b->dst_area + GUARD + dst_off;
+
+	arch->fill_nt(dst, c, len, arch->flush);
+	check_and_reset(dst, len, NULL, c);
+}
+
+/* Each (size, destination misalignment) pair to check, with a source
+ * misalignment for it: all pairs while sizes are small, then fewer. */
+static void exact_size(struct buffers *b, const struct daxdev_arch *arch,
+		       size_t len)
+{
+	size_t dst_step = len <= DST_ALL_MAX ? 1 : LINE / 8;
+
+	for (size_t d = len % dst_step; d < LINE; d += dst_step) {
+		if (len <= ALL_PAIRS_MAX)
+			for (size_t s = 0; s < LINE; s++)
+				copy_one(b, arch, len, d, s);
+		else
+			copy_one(b, arch, len, d, (len * 7 + d * 13) % LINE);
+		/* Fill bytes with and without the high bit, and an int beyond
+		 * a byte (only its low byte counts). */
+		fill_one(b, arch, len, d, len % 3 == 0 ? 0x1c3 : (int)(len % 128));
+	}
+}
+
+static void exact_small(const struct daxdev_arch *arch, struct buffers *b)
+{
+	for (size_t len = 0; len <= SMALL_MAX; len++)
+		exact_size(b, arch, len);
+}
+
+static void exact_large(const struct daxdev_arch *arch, struct buffers *b)
+{
+	static const size_t sizes[] = { 64 << 10, (1 << 20) + 3, LARGE_MAX };
+
+	for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
+		copy_one(b, arch, sizes[i], 0, 0);
+		copy_one(b, arch, sizes[i], 17, 41);
+		copy_one(b, arch, sizes[i] - 5, 63, 1);
+		fill_one(b, arch, sizes[i] - 1, 9, 0x7e);
+	}
+}
+
+/* Run fn once per distinct copy implementation that DAXDEV_ISA can reach
+ * on this CPU (the caps fall through to the same one on a smaller CPU). */
+static void for_each_copy_impl(void (*fn)(const struct daxdev_arch *,
+					  struct buffers *),
+			       size_t max)
+{
+	const char *done[ARRAY_LEN(isa_words)] = { NULL };
+	struct buffers b = buffers_new(max);
+	size_t ndone = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(isa_words); i++) {
+		struct daxdev_arch arch;
+		bool seen = false;
+
+		setenv("DAXDEV_ISA", isa_words[i], 1);
+		arch = select_ok();
+		for (size_t j = 0; j < ndone; j++)
+			seen = seen || strcmp(done[j], arch.copy_name) == 0;
+		if (seen)
+			continue;
+		done[ndone++] = arch.copy_name;
+		fn(&arch, &b);
+	}
+	buffers_free(&b);
+	assert_true(ndone >= 1);
+}
+
+static void test_copy_fill_exact_small(void **state)
+{
+	(void)state;
+	for_each_copy_impl(exact_small, SMALL_MAX);
+}
+
+static void test_copy_fill_exact_large(void **state)
+{
+	(void)state;
+	for_each_copy_impl(exact_large, LARGE_MAX);
+}
+
+/* ---- the copy_nt contract: what is not streamed is written back --------- */
+
+#define COVERAGE_MAX (5 * LINE)
+static const unsigned char *flushed_base;
+static unsigned char flushed[COVERAGE_MAX + 2 * LINE];
+
+static void record_flush(const void *addr, size_t len)
+{
+	const unsigned char *p = addr;
+
+	assert_true(p >= flushed_base);
+	assert_true(p + len <= flushed_base + sizeof(flushed));
+	memset(flushed + (p - flushed_base), 1, len);
+}
+
+/* Each byte of [off, off+len) was written back or lies in a whole cache
+ * line inside the range (which non-temporal stores cover); nothing outside
+ * the range was written back. */
+static bool covered(uintptr_t base, size_t off, size_t len)
+{
+	for (size_t i = 0; i < sizeof(flushed); i++) {
+		uintptr_t line = (base + i) & ~(uintptr_t)(LINE - 1);
+		bool inside = i >= off && i < off + len;
+		bool whole_line = line >= base + off &&
+				  line + LINE <= base + off + len;
+
+		if (inside ? !whole_line && !flushed[i] : flushed[i])
+			return false;
+	}
+	return true;
+}
+
+static void flush_coverage(const struct daxdev_arch *arch, struct buffers *b)
+{
+	flushed_base = b->dst_area;
+	for (size_t len = 0; len <= COVERAGE_MAX; len++) {
+		for (size_t d = 0; d < LINE; d++) {
+			memset(flushed, 0, sizeof(flushed));
+			arch->copy_nt(b->dst_area + d, b->src, len, record_flush);
+			assert_true(covered((uintptr_t)b->dst_area, d, len));
+			memset(flushed, 0, sizeof(flushed));
+			arch->fill_nt(b->dst_area + d, 0, len, record_flush);
+			assert_true(covered((uintptr_t)b->dst_area, d, len));
+		}
+	}
+}
+
+static void test_unstreamed_bytes_are_flushed(void **state)
+{
+	(void)state;
+	for_each_copy_impl(flush_coverage, sizeof(flushed));
+}
+
+/* ---- flush implementations --------------------------------------------- */
+
+static void exercise_flush(const struct daxdev_arch *arch)
+{
+	static unsigned char area[8 * LINE] __attribute__((aligned(LINE)));
+	struct buffers b = buffers_new(1024);
+
+	for (size_t off = 0; off < LINE; off++)
+		for (size_t len = 0; len <= 3 * LINE; len += 7)
+			arch->flush(area + off, len);
+	arch->drain();
+	for (size_t d = 0; d < LINE; d++)
+		copy_one(&b, arch, 1000, d, 3);
+	buffers_free(&b);
+}
+
+/* Every write-back this CPU has, on every alignment and length class. */
+static void test_each_flush_runs(void **state)
+{
+	struct daxdev_arch arch;
+	size_t tried = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(flush_words); i++) {
+		setenv("DAXDEV_FLUSH", flush_words[i], 1);
+		if (daxdev_arch_select(&arch) != 0)
+			continue;
+		assert_string_equal(arch.flush_name, flush_words[i]);
+		exercise_flush(&arch);
+		tried++;
+	}
+	unsetenv("DAXDEV_FLUSH");
+	arch = select_ok();
+	exercise_flush(&arch);
+#ifdef DAXDEV_ARCH_X86_64
+	assert_true(tried >= 1);
+#else
+	assert_int_equal(tried, 0);
+#endif
+}
+
+/* ---- selection ---------------------------------------------------------- */
+
+#ifdef DAXDEV_ARCH_X86_64
+
+/* Does the CPU summary ("x86_64: sse2 avx2 ...") list this feature? */
+static bool cpu_has(const char *feature)
+{
+	const char *summary = daxdev_arch_cpu_summary();
+	size_t len = strlen(feature);
+
+	for (const char *p = strchr(summary, ' '); p; p = strchr(p + 1, ' '))
+		if (strncmp(p + 1, feature, len) == 0 &&
+		    (p[1 + len] == ' ' || p[1 + len] == '\0'))
+			return true;
+	return false;
+}
+
+static const char *const flush_needs[] = { "clwb", "clflushopt", "clflush" };
+static const char *const copy_names[] = { "avx512-nt", "avx2-nt", "sse2-nt", "memcpy" };
+static const char *const copy_needs[] = { "avx512f", "avx2", "sse2", NULL };
+
+/* The test's own statement of the tables: first supported from start on. */
+static const char *expected_copy(size_t start)
+{
+	for (size_t i = start; i < ARRAY_LEN(copy_names); i++)
+		if (!copy_needs[i] || cpu_has(copy_needs[i]))
+			return copy_names[i];
+	return NULL;
+}
+
+static void test_default_is_best(void **state)
+{
+	struct daxdev_arch arch;
+	const char *best_flush = NULL;
+
+	(void)state;
+	arch = select_ok();
+	for (size_t i = ARRAY_LEN(flush_needs); i-- > 0;)
+		if (cpu_has(flush_needs[i]))
+			best_flush = flush_words[i];
+	assert_string_equal(arch.flush_name, best_flush);
+	assert_string_equal(arch.copy_name, expected_copy(0));
+	assert_string_equal(arch.drain_name, "sfence");
+	assert_true(arch.nt_threshold > 0 && arch.nt_threshold <= 16384);
+	assert_true(strncmp(daxdev_arch_cpu_summary(), "x86_64:", 7) == 0);
+}
+
+static void test_flush_override(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(flush_words); i++) {
+		setenv("DAXDEV_FLUSH", flush_words[i], 1);
+		if (cpu_has(flush_needs[i])) {
+			struct daxdev_arch arch = select_ok();
+
+			assert_string_equal(arch.flush_name, flush_words[i]);
+		} else {
+			assert_int_equal(select_rc(), -ENOTSUP);
+		}
+	}
+}
+
+/* Pretend features are missing: forced ones fail, defaults fall back. */
+static void test_flush_missing_features(void **state)
+{
+	static const char *const no_clwb[] = { "clwb" };
+	static const char *const no_opt[] = { "clwb", "clflushopt" };
+
+	(void)state;
+	daxdev_arch_test_mask_features(no_clwb, 1);
+	setenv("DAXDEV_FLUSH", "clwb", 1);
+	assert_int_equal(select_rc(), -ENOTSUP);
+	assert_non_null(strstr(last_error, "clwb"));
+	unsetenv("DAXDEV_FLUSH");
+	if (cpu_has("clflushopt"))
+		assert_string_equal(select_ok().flush_name, "clflushopt");
+
+	daxdev_arch_test_mask_features(no_opt, 2);
+	setenv("DAXDEV_FLUSH", "clflushopt", 1);
+	assert_int_equal(select_rc(), -ENOTSUP);
+	unsetenv("DAXDEV_FLUSH");
+	assert_string_equal(select_ok().flush_name, "clflush");
+}
+
+static void test_isa_cap(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(isa_words); i++) {
+		struct daxdev_arch arch;
+
+		setenv("DAXDEV_ISA", isa_words[i], 1);
+		arch = select_ok();
+		assert_string_equal(arch.copy_name, expected_copy(i));
+	}
+	/* generic: ordinary stores only, never switched to */
+	struct daxdev_arch arch = select_ok();
+	assert_string_equal(arch.fill_name, "memset");
+	assert_int_equal(arch.nt_threshold, SIZE_MAX);
+}
+
+static void test_isa_missing_features(void **state)
+{
+	static const char *const no_avx512[] = { "avx512f" };
+	static const char *const no_avx[] = { "avx512f", "avx2" };
+
+	(void)state;
+	daxdev_arch_test_mask_features(no_avx512, 1);
+	if (cpu_has("avx2"))
+		assert_string_equal(select_ok().copy_name, "avx2-nt");
+	daxdev_arch_test_mask_features(no_avx, 2);
+	assert_string_equal(select_ok().copy_name, "sse2-nt");
+	setenv("DAXDEV_ISA", "avx512", 1);
+	assert_string_equal(select_ok().copy_name, "sse2-nt");
+}
+
+#else /* generic build */
+
+static void test_default_is_best(void **state)
+{
+	struct daxdev_arch arch;
+
+	(void)state;
+	arch = select_ok();
+	assert_string_equal(arch.copy_name, "memcpy");
+	assert_string_equal(arch.fill_name, "memset");
+	assert_string_equal(arch.flush_name, "msync");
+	assert_string_equal(arch.drain_name, "fence");
+}
+
+static void test_flush_override(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(flush_words); i++) {
+		setenv("DAXDEV_FLUSH", flush_words[i], 1);
+		assert_int_equal(select_rc(), -ENOTSUP);
+	}
+	setenv("DAXDEV_FLUSH", "msync", 1);
+	assert_string_equal(select_ok().flush_name, "msync");
+}
+
+static void test_isa_cap(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(isa_words); i++) {
+		setenv("DAXDEV_ISA", isa_words[i], 1);
+		assert_string_equal(select_ok().copy_name, "memcpy");
+	}
+}
+
+#endif
+
+static void test_flush_garbage(void **state)
+{
+	(void)state;
+	setenv("DAXDEV_FLUSH", "clwbx", 1);
+	assert_int_equal(select_rc(), -EINVAL);
+	/* The message lists what would have been accepted. */
+	assert_non_null(strstr(last_error, "clwbx"));
+	assert_non_null(strstr(last_error, "clflushopt"));
+	setenv("DAXDEV_FLUSH", "CLWB", 1);
+	assert_int_equal(select_rc(), -EINVAL);
+	setenv("DAXDEV_FLUSH", "", 1);   /* empty: as if unset */
+	select_ok();
+}
+
+static void test_isa_garbage(void **state)
+{
+	(void)state;
+	setenv("DAXDEV_ISA", "avx1024", 1);
+	assert_int_equal(select_rc(), -EINVAL);
+	assert_non_null(strstr(last_error, "avx512, avx2, sse2, generic"));
+}
+
+static void test_nt_off(void **state)
+{
+	struct daxdev_arch arch;
+
+	(void)state;
+	setenv("DAXDEV_NT", "0", 1);
+	setenv("DAXDEV_NT_THRESHOLD", "64", 1);  /* NT=0 wins */
+	arch = select_ok();
+	assert_string_equal(arch.copy_name, "memcpy");
+	assert_string_equal(arch.fill_name, "memset");
+	assert_int_equal(arch.nt_threshold, SIZE_MAX);
+	setenv("DAXDEV_NT", "1", 1);
+	select_ok();
+	setenv("DAXDEV_NT", "no", 1);
+	assert_int_equal(select_rc(), -EINVAL);
+	assert_non_null(strstr(last_error, "DAXDEV_NT"));
+}
+
+static void test_threshold_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t bytes;
+	} good[] = {
+		{ "0", 0 }, { "1", 1 }, { "4096", 4096 }, { "4K", 4096 },
+		{ "3k", 3072 }, { "2M", 2 << 20 }, { "1m", 1 << 20 },
+		{ "18446744073709551615", SIZE_MAX },
+	};
+	static const char *const bad[] = {
+		"-1", "K", "4KB", "4 K", " 4", "4G", "0x40", "1.5K",
+		"18446744073709551616", "18014398509481984K", "abc",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		struct daxdev_arch arch;
+
+		setenv("DAXDEV_NT_THRESHOLD", good[i].text, 1);
+		arch = select_ok();
+#ifdef DAXDEV_ARCH_X86_64
+		assert_int_equal(arch.nt_threshold, good[i].bytes);
+#else
+		(void)arch;
+#endif
+	}
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		setenv("DAXDEV_NT_THRESHOLD", bad[i], 1);
+		assert_int_equal(select_rc(), -EINVAL);
+		assert_non_null(strstr(last_error, bad[i]));
+	}
+}
+
+/* The environment is read at every call, not once. */
+static void test_env_read_each_call(void **state)
+{
+	(void)state;
+	setenv("DAXDEV_ISA", "generic", 1);
+	assert_string_equal(select_ok().copy_name, "memcpy");
+	unsetenv("DAXDEV_ISA");
+	setenv("DAXDEV_NT_THRESHOLD", "123", 1);
+	select_ok();
+	setenv("DAXDEV_NT_THRESHOLD", "x", 1);
+	assert_int_equal(select_rc(), -EINVAL);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, clean_env, clean_env)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_default_is_best),
+		T(test_flush_override),
+		T(test_flush_garbage),
+		T(test_isa_cap),
+		T(test_isa_garbage),
+		T(test_nt_off),
+		T(test_threshold_parse),
+		T(test_env_read_each_call),
+#ifdef DAXDEV_ARCH_X86_64
+		T(test_flush_missing_features),
+		T(test_isa_missing_features),
+#endif
+		T(test_each_flush_runs),
+		T(test_unstreamed_bytes_are_flushed),
+		T(test_copy_fill_exact_small),
+		T(test_copy_fill_exact_large),
+	};
+
+	return cmocka_run_group_tests_name("arch", tests, NULL, NULL);
+}

@@ -1,0 +1,1064 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daxdev-bench: libdaxdev against libpmem (and libpmemlog) on the same memory.
+ *
+ * Every figure is the median of R samples; a sample is the mean time of K
+ * back-to-back operations.  Rounds are interleaved: each round runs every
+ * workload, every size and every implementation once (the implementation
+ * order rotates from round to round), so slow drifts of a shared machine hit
+ * all contenders alike.  Ratios are the median over rounds of the per-round
+ * ratio t_reference / t_candidate: above 1 means the candidate is faster.
+ *
+ * The benchmark only reports.  It exits non-zero only when a call fails.
+ *
+ *   daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR] [--only LIST]
+ *                [--backing anon|shm|both] [--region SIZE]
+ *   DAXDEV_BENCH_QUICK=1 is the same as --quick.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libpmem.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <daxdev.h>
+#ifdef BENCH_HAVE_PMEMLOG
+#include <libpmemlog.h>
+#endif
+#ifdef BENCH_HAVE_PLOG
+#include "plog.h"
+#endif
+
+#define KiB (1024ull)
+#define MiB (1024ull * KiB)
+#define GiB (1024ull * MiB)
+#define MAX_ROUNDS 64
+#define MAX_IMPLS 8
+#define MAX_SIZES 8
+#define KMAX (1u << 16)            /* operations per sample, offset-array patterns */
+#define KMAX_HOT (1u << 24)        /* operations per sample, constant offset */
+
+#define SRC_SKEW (37 * 64)       /* see main() */
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+/* ---- configuration ------------------------------------------------------ */
+
+static struct {
+	bool quick;
+	int rounds;
+	int cpu;
+	const char *out;
+	const char *only;
+	bool anon, shm;
+	uint64_t region;
+	uint64_t ceiling;
+	double sample_ns;           /* target duration of one sample */
+} cfg = { .rounds = 11, .cpu = -1, .anon = true, .shm = true, .region = GiB,
+	  .ceiling = 256 * MiB, .sample_ns = 4e6 };
+
+static int failures;
+
+static void fail(const char *what, int rc)
+{
+	if (failures++ < 10)
+		fprintf(stderr, "daxdev-bench: %s failed: %d (%s) %s\n", what, rc,
+			strerror(rc < 0 ? -rc : rc), daxdev_errormsg());
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+/* ---- memory under test -------------------------------------------------- */
+
+struct backing {
+	const char *name;           /* "anon", "shm", "volatile" */
+	struct daxdev *dev;
+	char *dax;                  /* libdaxdev's mapping (direct_access of page 0) */
+	char *pm;                   /* libpmem's mapping of the same kind of memory */
+	uint64_t size;
+	char note[512];
+	bool ok;
+};
+
+static struct backing bk_anon = { .name = "anon" }, bk_shm = { .name = "shm" },
+		      bk_vol = { .name = "volatile" };
+static struct backing *cur;     /* backing of the running workload */
+static char *src;               /* source buffer (cfg.ceiling bytes) */
+static char shm_dax_path[128], shm_pmem_path[128];
+
+static void prefault(char *p, uint64_t len)
+{
+	for (uint64_t o = 0; o < len; o += 4096)
+		p[o] = 1;
+	memset(p, 0, len);
+}
+
+static char *map_whole(struct daxdev *dev, uint64_t size)
+{
+	uint64_t align = daxdev_align(dev);
+	void *addr = NULL;
+	long n = daxdev_direct_access(dev, 0, (long)(size / align), &addr);
+
+	if (n < 0 || (uint64_t)n * align < size)
+		return NULL;
+	return addr;
+}
+
+static void describe(struct backing *b, const char *extra)
+{
+	struct daxdev_info in;
+
+	if (daxdev_get_info(b->dev, &in)) {
+		snprintf(b->note, sizeof(b->note), "%s", extra);
+		return;
+	}
+	snprintf(b->note, sizeof(b->note),
+		 "provider %s, write cache %s (%s), copy %s, fill %s, flush %s, drain %s, nt_threshold %zu%s%s",
+		 in.provider, in.write_cache ? "on" : "off", in.write_cache_reason,
+		 in.copy_impl, in.fill_impl, in.flush_impl, in.drain_impl, in.nt_threshold,
+		 *extra ? "; " : "", extra);
+}
+
+static int setup_anon(struct backing *b, bool write_cache, char *target)
+{
+	int rc = daxdev_open_size(target, 0, DAXDEV_OPEN_PRIVATE, &b->dev);
+
+	if (rc) {
+		snprintf(b->note, sizeof(b->note), "daxdev_open(%s): %s", target,
+			 daxdev_errormsg());
+		return rc;
+	}
+	rc = daxdev_set_write_cache(b->dev, write_cache);
+	if (rc)
+		return rc;
+	b->size = daxdev_size(b->dev);
+	b->dax = b->pm = map_whole(b->dev, b->size);
+	if (!b->dax) {
+		snprintf(b->note, sizeof(b->note), "direct_access: %s", daxdev_errormsg());
+		return -EIO;
+	}
+	prefault(b->dax, b->size);
+	describe(b, "libpmem runs on the same anonymous region");
+	b->ok = true;
+	return 0;
+}
+
+static int setup_shm(struct backing *b)
+{
+	size_t mapped = 0;
+	int is_pmem = 0, rc;
+	char target[160];
+
+	snprintf(shm_pmem_path, sizeof(shm_pmem_path), "/dev/shm/daxdev-bench-%d.pmem",
+		 (int)getpid());
+	snprintf(shm_dax_path, sizeof(shm_dax_path), "/dev/shm/daxdev-bench-%d.dax",
+		 (int)getpid());
+	b->pm = pmem_map_file(shm_pmem_path, cfg.region, PMEM_FILE_CREATE, 0600, &mapped,
+			      &is_pmem);
+	if (!b->pm) {
+		snprintf(b->note, sizeof(b->note), "pmem_map_file: %s", pmem_errormsg());
+		return -EIO;
+	}
+	unlink(shm_pmem_path);
+	snprintf(target, sizeof(target), "file:%s", shm_dax_path);
+	rc = daxdev_open_size(target, cfg.region, DAXDEV_OPEN_CREATE | DAXDEV_OPEN_PRIVATE,
+			      &b->dev);
+	unlink(shm_dax_path);
+	if (rc) {
+		snprintf(b->note, sizeof(b->note),
+			 "libdaxdev cannot open a /dev/shm file: %s", daxdev_errormsg());
+		pmem_unmap(b->pm, mapped);
+		b->pm = NULL;
+		return rc;
+	}
+	rc = daxdev_set_write_cache(b->dev, true);
+	if (rc)
+		return rc;
+	b->size = cfg.region;
+	b->dax = map_whole(b->dev, b->size);
+	if (!b->dax) {
+		snprintf(b->note, sizeof(b->note), "direct_access: %s", daxdev_errormsg());
+		return -EIO;
+	}
+	prefault(b->dax, b->size);
+	prefault(b->pm, b->size);
+	char extra[96];
+	snprintf(extra, sizeof(extra), "libpmem: pmem_map_file, is_pmem=%d", is_pmem);
+	describe(b, extra);
+	b->ok = true;
+	return 0;
+}
+
+/* ---- operations ----------------------------------------------------------- */
+
+typedef int (*op_fn)(uint64_t off, size_t len);
+typedef void (*prep_fn)(uint64_t off, size_t len);
+typedef void (*presample_fn)(size_t len, size_t k);
+
+struct impl {
+	const char *name;
+	op_fn op;
+	prep_fn prep;               /* untimed, per operation, before the batch */
+	presample_fn presample;     /* untimed, once per sample */
+};
+
+static int op_dax_write(uint64_t off, size_t len)
+{
+	return daxdev_write(cur->dev, off, src, len);
+}
+
+static int op_dax_memcpy(uint64_t off, size_t len)
+{
+	return daxdev_memcpy(cur->dev, cur->dax + off, src, len, 0);
+}
+
+static int op_pmem_memcpy(uint64_t off, size_t len)
+{
+	pmem_memcpy_persist(cur->pm + off, src, len);
+	return 0;
+}
+
+static int op_memcpy(uint64_t off, size_t len)
+{
+	memcpy(cur->pm + off, src, len);
+	barrier();
+	return 0;
+}
+
+static int op_dax_flush(uint64_t off, size_t len)
+{
+	return daxdev_flush(cur->dev, cur->dax + off, len);
+}
+
+static int op_pmem_persist(uint64_t off, size_t len)
+{
+	pmem_persist(cur->pm + off, len);
+	return 0;
+}
+
+static unsigned char dirty_val;
+
+static void prep_dirty_dax(uint64_t off, size_t len)
+{
+	memset(cur->dax + off, ++dirty_val, len);
+}
+
+static void prep_dirty_pm(uint64_t off, size_t len)
+{
+	memset(cur->pm + off, ++dirty_val, len);
+}
+
+static int op_dax_zero(uint64_t off, size_t len)
+{
+	return daxdev_zero(cur->dev, off, len);
+}
+
+static int op_dax_memset(uint64_t off, size_t len)
+{
+	return daxdev_memset(cur->dev, cur->dax + off, 0, len, 0);
+}
+
+static int op_pmem_memset(uint64_t off, size_t len)
+{
+	pmem_memset_persist(cur->pm + off, 0, len);
+	return 0;
+}
+
+static int op_memset(uint64_t off, size_t len)
+{
+	memset(cur->pm + off, 0, len);
+	barrier();
+	return 0;
+}
+
+/* Machine ceiling: the library's non-temporal loops, forced. */
+static int op_dax_nt_copy(uint64_t off, size_t len)
+{
+	return daxdev_memcpy(cur->dev, cur->dax + off, src, len, DAXDEV_F_NONTEMPORAL);
+}
+
+static int op_dax_nt_fill(uint64_t off, size_t len)
+{
+	return daxdev_memset(cur->dev, cur->dax + off, 0, len, DAXDEV_F_NONTEMPORAL);
+}
+
+/* Per-call overhead on the volatile device (write cache off). */
+static void *(*volatile memcpy_ptr)(void *, const void *, size_t) = memcpy;
+
+static int op_memcpy_ptr(uint64_t off, size_t len)
+{
+	memcpy_ptr(cur->dax + off, src, len);
+	return 0;
+}
+
+static int op_dax_drain(uint64_t off, size_t len)
+{
+	(void)off;
+	(void)len;
+	return daxdev_drain(cur->dev);
+}
+
+/* ---- the log ------------------------------------------------------------- */
+
+#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
+static PMEMlogpool *plp;
+static char log_pmem_path[128];
+static uint64_t pmemlog_cap;
+
+static int op_pmemlog_append(uint64_t off, size_t len)
+{
+	(void)off;
+	return pmemlog_append(plp, src, len) ? -errno : 0;
+}
+
+static void presample_pmemlog(size_t len, size_t k)
+{
+	if ((uint64_t)pmemlog_tell(plp) + (uint64_t)len * k + 4096 > pmemlog_cap)
+		pmemlog_rewind(plp);
+}
+#endif
+
+#ifdef BENCH_HAVE_PLOG
+#include "bench-plog.inc"
+#endif
+
+/* ---- workloads ----------------------------------------------------------- */
+
+enum pattern { SEQ, RAND, HOT };
+static const char *pattern_name[] = { "seq", "rand", "hot" };
+
+struct workload {
+	const char *name;
+	const char *title;
+	struct backing *bk;
+	enum pattern pat;
+	int nsizes;
+	uint64_t sizes[MAX_SIZES];
+	int nimpl;
+	struct impl impl[MAX_IMPLS];
+	int ref;                    /* reference implementation for ratios, -1 none */
+	int ncand;
+	int cand[MAX_IMPLS];        /* candidates compared with ref */
+	uint64_t batch_cap;         /* bytes per sample at most (0: no cap) */
+	bool bandwidth;             /* report GB/s too */
+	/* results */
+	size_t k[MAX_SIZES];
+	double t[MAX_SIZES][MAX_IMPLS][MAX_ROUNDS];
+	int nt;
+};
+
+#define MAXW 40
+static struct workload wl[MAXW];
+static int nwl;
+static uint64_t *offs;
+
+static const uint64_t all_sizes[] = { 64, 256, KiB, 4 * KiB, 64 * KiB, 2 * MiB, 64 * MiB };
+static const uint64_t small_sizes[] = { 64, 256, KiB, 4 * KiB, 64 * KiB };
+
+static struct workload *add(const char *name, const char *title, struct backing *bk,
+			    enum pattern pat, const uint64_t *sizes, int nsizes)
+{
+	struct workload *w = &wl[nwl++];
+
+	memset(w, 0, sizeof(*w));
+	w->name = name;
+	w->title = title;
+	w->bk = bk;
+	w->pat = pat;
+	w->ref = -1;
+	w->bandwidth = true;
+	for (int i = 0; i < nsizes; i++)
+		if (sizes[i] <= bk->size / 2 && sizes[i] <= cfg.ceiling)
+			w->sizes[w->nsizes++] = sizes[i];
+	return w;
+}
+
+static int impl(struct workload *w, const char *name, op_fn op, prep_fn prep)
+{
+	w->impl[w->nimpl] = (struct impl){ .name = name, .op = op, .prep = prep };
+	return w->nimpl++;
+}
+
+static bool selected(const char *name)
+{
+	if (!cfg.only)
+		return true;
+	char buf[256];
+	snprintf(buf, sizeof(buf), ",%s,", cfg.only);
+	char key[64];
+	snprintf(key, sizeof(key), ",%s,", name);
+	if (strstr(buf, key))
+		return true;
+	/* prefix match: "copy" selects copy-seq and copy-rand */
+	for (char *p = buf; (p = strchr(p, ',')) && p[1]; p++) {
+		size_t n = strcspn(p + 1, ",");
+		if (n && !strncmp(name, p + 1, n) && name[n] == '-')
+			return true;
+	}
+	return false;
+}
+
+static void define_workloads(void)
+{
+	struct backing *bks[2] = { &bk_anon, &bk_shm };
+
+	for (int b = 0; b < 2; b++) {
+		struct backing *bk = bks[b];
+		struct workload *w;
+		char *n;
+
+		if (!bk->ok)
+			continue;
+		for (int p = SEQ; p <= RAND; p++) {
+			bool r = p == RAND;
+
+			if (asprintf(&n, "copy-%s", pattern_name[p]) < 0)
+				abort();
+			w = add(n, "durable copy", bk, p, r ? small_sizes : all_sizes,
+				r ? 5 : 7);
+			w->ref = impl(w, "pmem_memcpy_persist", op_pmem_memcpy, NULL);
+			w->cand[w->ncand++] = impl(w, "daxdev_write", op_dax_write, NULL);
+			w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
+			impl(w, "memcpy(not durable)", op_memcpy, NULL);
+
+			if (asprintf(&n, "flush-%s", pattern_name[p]) < 0)
+				abort();
+			w = add(n, "flush of dirty ranges", bk, p, r ? small_sizes : all_sizes,
+				r ? 5 : 7);
+			w->ref = impl(w, "pmem_persist", op_pmem_persist, prep_dirty_pm);
+			w->cand[w->ncand++] = impl(w, "daxdev_flush", op_dax_flush, prep_dirty_dax);
+			w->batch_cap = 8 * MiB;
+
+			if (asprintf(&n, "fill-%s", pattern_name[p]) < 0)
+				abort();
+			w = add(n, "durable fill", bk, p, r ? small_sizes : all_sizes, r ? 5 : 7);
+			w->ref = impl(w, "pmem_memset_persist", op_pmem_memset, NULL);
+			w->cand[w->ncand++] = impl(w, "daxdev_zero", op_dax_zero, NULL);
+			w->cand[w->ncand++] = impl(w, "daxdev_memset", op_dax_memset, NULL);
+			impl(w, "memset(not durable)", op_memset, NULL);
+		}
+		uint64_t csz[1] = { cfg.ceiling };
+		w = add("ceiling-seq", "machine ceiling (non-temporal loops)", bk, SEQ, csz, 1);
+		impl(w, "daxdev NT copy", op_dax_nt_copy, NULL);
+		impl(w, "daxdev NT fill", op_dax_nt_fill, NULL);
+		impl(w, "pmem_memcpy_persist", op_pmem_memcpy, NULL);
+		impl(w, "pmem_memset_persist", op_pmem_memset, NULL);
+		impl(w, "memcpy", op_memcpy, NULL);
+		impl(w, "memset", op_memset, NULL);
+	}
+	if (bk_vol.ok) {
+		struct workload *w;
+
+		w = add("volatile-seq", "volatile device (write cache off)", &bk_vol, SEQ,
+			all_sizes, 7);
+		w->ref = impl(w, "memcpy", op_memcpy, NULL);
+		w->cand[w->ncand++] = impl(w, "daxdev_write", op_dax_write, NULL);
+		w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
+
+		uint64_t one[1] = { 8 };
+		w = add("overhead-hot", "pointer API per call (volatile device, hot line)",
+			&bk_vol, HOT, one, 1);
+		w->bandwidth = false;
+		w->ref = impl(w, "memcpy via pointer", op_memcpy_ptr, NULL);
+		w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
+		w->cand[w->ncand++] = impl(w, "daxdev_flush (no-op)", op_dax_flush, NULL);
+		w->cand[w->ncand++] = impl(w, "daxdev_drain (no-op)", op_dax_drain, NULL);
+	}
+#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
+	define_log_workload();
+#endif
+	if (cfg.only) {
+		int j = 0;
+		for (int i = 0; i < nwl; i++)
+			if (selected(wl[i].name))
+				wl[j++] = wl[i];
+		nwl = j;
+	}
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static uint64_t seq_cursor;
+
+static void make_offsets(struct workload *w, uint64_t len, size_t k)
+{
+	uint64_t size = w->bk->size;
+
+	if (w->pat == HOT)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		if (w->pat == SEQ) {
+			if (seq_cursor + len > size)
+				seq_cursor = 0;
+			offs[i] = seq_cursor;
+			seq_cursor += len;
+		} else {
+			offs[i] = (rng() % (size / len)) * len;
+		}
+	}
+}
+
+static double sample(struct workload *w, struct impl *im, uint64_t len, size_t k)
+{
+	int rc = 0;
+	double t0, t1;
+
+	make_offsets(w, len, k);
+	if (im->presample)
+		im->presample(len, k);
+	if (im->prep)
+		for (size_t i = 0; i < k; i++)
+			im->prep(offs[i], len);
+	barrier();
+	if (w->pat == HOT) {
+		t0 = now_ns();
+		for (size_t i = 0; i < k; i++)
+			rc |= im->op(0, len);
+		t1 = now_ns();
+	} else {
+		t0 = now_ns();
+		for (size_t i = 0; i < k; i++)
+			rc |= im->op(offs[i], len);
+		t1 = now_ns();
+	}
+	if (rc) {
+		char what[160];
+		snprintf(what, sizeof(what), "%s %s %s len %llu", w->bk->name, w->name,
+			 im->name, (unsigned long long)len);
+		fail(what, rc);
+	}
+	return (t1 - t0) / (double)k;
+}
+
+static size_t initial_k(struct workload *w, uint64_t len)
+{
+	double est = 100.0 + len / 8.0;           /* ~8 GB/s + call cost */
+	double k = cfg.sample_ns / 4 / est;         /* calibration is shorter */
+
+	(void)w;
+	return k < 1 ? 1 : k > KMAX ? KMAX : (size_t)k;
+}
+
+static size_t clamp_k(struct workload *w, uint64_t len, double t)
+{
+	double k = cfg.sample_ns / (t > 0.5 ? t : 0.5);
+	size_t kmax = w->pat == HOT ? KMAX_HOT : KMAX;
+
+	if (w->batch_cap && k * len > w->batch_cap)
+		k = (double)w->batch_cap / len;
+	if (k > kmax)
+		k = kmax;
+	return k < 1 ? 1 : (size_t)k;
+}
+
+static bool progress_tty;
+
+static void progress(int round, int rounds, struct workload *w, uint64_t len)
+{
+	static double last;
+	double t = now_ns();
+
+	if (!progress_tty && t - last < 2e9)
+		return;
+	last = t;
+	fprintf(stderr, "%s[round %d/%d] %-8s %-14s %10llu B%s", progress_tty ? "\r" : "",
+		round, rounds, w->bk->name, w->name, (unsigned long long)len,
+		progress_tty ? "   " : "\n");
+	fflush(stderr);
+}
+
+static void run_all(void)
+{
+	/* Calibration round: not recorded. */
+	for (int i = 0; i < nwl; i++) {
+		struct workload *w = &wl[i];
+		cur = w->bk;
+		for (int s = 0; s < w->nsizes; s++) {
+			double sum = 0;
+			size_t k0 = initial_k(w, w->sizes[s]);
+			progress(0, cfg.rounds, w, w->sizes[s]);
+			for (int m = 0; m < w->nimpl; m++)
+				sum += sample(w, &w->impl[m], w->sizes[s], k0);
+			w->k[s] = clamp_k(w, w->sizes[s], sum / w->nimpl);
+		}
+	}
+	for (int r = 0; r < cfg.rounds; r++) {
+		for (int i = 0; i < nwl; i++) {
+			struct workload *w = &wl[i];
+			cur = w->bk;
+			for (int s = 0; s < w->nsizes; s++) {
+				progress(r + 1, cfg.rounds, w, w->sizes[s]);
+				for (int j = 0; j < w->nimpl; j++) {
+					int m = (j + r) % w->nimpl;
+					w->t[s][m][r] = sample(w, &w->impl[m], w->sizes[s], w->k[s]);
+				}
+			}
+			w->nt = r + 1;
+		}
+	}
+	if (progress_tty)
+		fprintf(stderr, "\r%70s\r", "");
+	fprintf(stderr, "daxdev-bench: %d rounds done\n", cfg.rounds);
+}
+
+/* ---- statistics and output ----------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct stat3 { double med, min, max; };
+
+static struct stat3 stats(const double *v, int n)
+{
+	double tmp[MAX_ROUNDS];
+
+	memcpy(tmp, v, n * sizeof(double));
+	qsort(tmp, n, sizeof(double), cmp_double);
+	return (struct stat3){
+		.med = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2,
+		.min = tmp[0], .max = tmp[n - 1] };
+}
+
+static struct stat3 ratio_stats(struct workload *w, int s, int ref, int cand)
+{
+	double v[MAX_ROUNDS];
+
+	for (int r = 0; r < w->nt; r++)
+		v[r] = w->t[s][ref][r] / w->t[s][cand][r];
+	return stats(v, w->nt);
+}
+
+static const char *size_str(uint64_t n)
+{
+	static char buf[8][32];
+	static int i;
+	char *b = buf[i++ & 7];
+
+	if (n >= MiB && n % MiB == 0)
+		snprintf(b, 32, "%llu MiB", (unsigned long long)(n / MiB));
+	else if (n >= KiB && n % KiB == 0)
+		snprintf(b, 32, "%llu KiB", (unsigned long long)(n / KiB));
+	else
+		snprintf(b, 32, "%llu B", (unsigned long long)n);
+	return b;
+}
+
+static const char *time_str(double ns)
+{
+	static char buf[16][16];
+	static int i;
+	char *b = buf[i++ & 15];
+
+	if (ns < 10)
+		snprintf(b, 16, "%.2f ns", ns);
+	else if (ns < 1e4)
+		snprintf(b, 16, "%.0f ns", ns);
+	else if (ns < 1e7)
+		snprintf(b, 16, "%.1f us", ns / 1e3);
+	else
+		snprintf(b, 16, "%.1f ms", ns / 1e6);
+	return b;
+}
+
+/* Plain-text and Markdown tables: one row per size. */
+static void print_table(FILE *f, struct workload *w, bool md)
+{
+	fprintf(f, md ? "\n#### %s — %s, %s (%s)\n\n" : "\n== %s: %s, %s (%s) ==\n", w->name,
+		w->title, w->bk->name, pattern_name[w->pat]);
+	if (md) {
+		fprintf(f, "| size |");
+		for (int m = 0; m < w->nimpl; m++)
+			fprintf(f, " %s |", w->impl[m].name);
+		for (int c = 0; c < w->ncand; c++)
+			fprintf(f, " speedup %s |", w->impl[w->cand[c]].name);
+		fprintf(f, "\n|---:|");
+		for (int m = 0; m < w->nimpl + w->ncand; m++)
+			fprintf(f, "---:|");
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "%-8s", "size");
+		for (int m = 0; m < w->nimpl; m++)
+			fprintf(f, " | %-30s", w->impl[m].name);
+		for (int c = 0; c < w->ncand; c++)
+			fprintf(f, " | x %-16.16s", w->impl[w->cand[c]].name);
+		fprintf(f, "\n");
+	}
+	for (int s = 0; s < w->nsizes; s++) {
+		uint64_t len = w->sizes[s];
+		fprintf(f, md ? "| %s |" : "%-8s", size_str(len));
+		for (int m = 0; m < w->nimpl; m++) {
+			struct stat3 st = stats(w->t[s][m], w->nt);
+			char cell[96];
+			if (w->bandwidth)
+				snprintf(cell, sizeof(cell), "%s [%s–%s] %.2f GB/s",
+					 time_str(st.med), time_str(st.min), time_str(st.max),
+					 len / st.med);
+			else
+				snprintf(cell, sizeof(cell), "%s [%s–%s]", time_str(st.med),
+					 time_str(st.min), time_str(st.max));
+			fprintf(f, md ? " %s |" : " | %-30s", cell);
+		}
+		for (int c = 0; c < w->ncand; c++) {
+			struct stat3 rs = ratio_stats(w, s, w->ref, w->cand[c]);
+			char cell[64];
+			snprintf(cell, sizeof(cell), "%.2f [%.2f–%.2f]", rs.med, rs.min, rs.max);
+			fprintf(f, md ? " %s |" : " | %-18s", cell);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void write_csv(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "daxdev-bench: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "backing,workload,pattern,size,impl,rounds,ops_per_sample,median_ns,min_ns,max_ns,median_GBps,reference,speedup_vs_reference_median,speedup_min,speedup_max\n");
+	for (int i = 0; i < nwl; i++) {
+		struct workload *w = &wl[i];
+		for (int s = 0; s < w->nsizes; s++)
+			for (int m = 0; m < w->nimpl; m++) {
+				struct stat3 st = stats(w->t[s][m], w->nt);
+				bool cand = false;
+				for (int c = 0; c < w->ncand; c++)
+					cand |= w->cand[c] == m;
+				fprintf(f, "%s,%s,%s,%llu,%s,%d,%zu,%.3f,%.3f,%.3f,%.4f,", w->bk->name,
+					w->name, pattern_name[w->pat],
+					(unsigned long long)w->sizes[s], w->impl[m].name, w->nt,
+					w->k[s], st.med, st.min, st.max, w->sizes[s] / st.med);
+				if (cand) {
+					struct stat3 rs = ratio_stats(w, s, w->ref, m);
+					fprintf(f, "%s,%.4f,%.4f,%.4f\n", w->impl[w->ref].name,
+						rs.med, rs.min, rs.max);
+				} else {
+					fprintf(f, ",,,\n");
+				}
+			}
+	}
+	fclose(f);
+}
+
+static struct workload *find(const char *bk, const char *name)
+{
+	for (int i = 0; i < nwl; i++)
+		if (!strcmp(wl[i].bk->name, bk) && !strcmp(wl[i].name, name))
+			return &wl[i];
+	return NULL;
+}
+
+/* One .dat per panel: size, then median GB/s of every implementation. */
+static bool write_dat(const char *dir, struct workload *w, char *path, size_t pathlen)
+{
+	FILE *f;
+
+	snprintf(path, pathlen, "%s/plot-%s-%s.dat", dir, w->bk->name, w->name);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "size");
+	for (int m = 0; m < w->nimpl; m++)
+		fprintf(f, " \"%s\"", w->impl[m].name);
+	fprintf(f, "\n");
+	for (int s = 0; s < w->nsizes; s++) {
+		fprintf(f, "%llu", (unsigned long long)w->sizes[s]);
+		for (int m = 0; m < w->nimpl; m++)
+			fprintf(f, " %.5f", w->sizes[s] / stats(w->t[s][m], w->nt).med);
+		fprintf(f, "\n");
+	}
+	fclose(f);
+	return true;
+}
+
+static void plot(const char *dir)
+{
+	static const char *panels[][2] = {
+		{ "anon", "copy-seq" }, { "anon", "copy-rand" }, { "anon", "flush-seq" },
+		{ "anon", "fill-seq" }, { "shm", "copy-seq" }, { "volatile", "volatile-seq" },
+	};
+	char gp[PATH_MAX], png[PATH_MAX], dat[PATH_MAX], cmd[PATH_MAX * 2];
+	FILE *f;
+	int n = 0;
+
+	snprintf(gp, sizeof(gp), "%s/plot.gp", dir);
+	snprintf(png, sizeof(png), "%s/throughput.png", dir);
+	f = fopen(gp, "w");
+	if (!f)
+		return;
+	fprintf(f, "set terminal pngcairo size 1500,900 font ',9'\nset output '%s'\n", png);
+	fprintf(f, "set multiplot layout 2,3 title 'libdaxdev vs libpmem: throughput vs size "
+		   "(median of %d interleaved rounds; higher is better)'\n", cfg.rounds);
+	fprintf(f, "set logscale x 2\nset logscale y 10\nset grid\nset key top left\n"
+		   "set xlabel 'bytes per call'\nset ylabel 'GB/s'\n"
+		   "set format x '%%.0s%%cB'\n");
+	for (size_t p = 0; p < sizeof(panels) / sizeof(panels[0]); p++) {
+		struct workload *w = find(panels[p][0], panels[p][1]);
+		if (!w || !w->nsizes || !write_dat(dir, w, dat, sizeof(dat)))
+			continue;
+		fprintf(f, "set title '%s: %s (%s)'\n", w->title, w->bk->name,
+			pattern_name[w->pat]);
+		fprintf(f, "plot for [i=2:%d] '%s' using 1:i with linespoints title columnheader(i)\n",
+			w->nimpl + 1, dat);
+		n++;
+	}
+	fprintf(f, "unset multiplot\n");
+	fclose(f);
+	if (!n)
+		return;
+	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>&1", gp);
+	if (system(cmd) == 0)
+		fprintf(stderr, "daxdev-bench: plot %s\n", png);
+	else
+		fprintf(stderr, "daxdev-bench: gnuplot failed or missing; script %s\n", gp);
+}
+
+static void machine(FILE *f, bool md)
+{
+	char line[512];
+	FILE *p;
+	struct utsname u;
+	double la[3] = { 0 };
+
+	uname(&u);
+	getloadavg(la, 3);
+	fprintf(f, md ? "- kernel: %s %s %s\n" : "kernel: %s %s %s\n", u.sysname, u.release,
+		u.machine);
+	fprintf(f, md ? "- load average at the end: %.2f %.2f %.2f\n" :
+		"load average at the end: %.2f %.2f %.2f\n", la[0], la[1], la[2]);
+	p = popen("lscpu 2>/dev/null | grep -E '^(Model name|CPU\\(s\\)|CPU family|Model:|"
+		  "Hypervisor vendor|L1d|L2|L3|Thread)'", "r");
+	if (p) {
+		while (fgets(line, sizeof(line), p))
+			fprintf(f, md ? "- %s" : "%s", line);
+		pclose(p);
+	}
+}
+
+static void report(void)
+{
+	char path[PATH_MAX];
+	FILE *md;
+
+	printf("daxdev-bench %s, libpmem vs libdaxdev %s; %d rounds, pinned to CPU %d%s\n",
+	       cfg.quick ? "(quick)" : "", daxdev_version(), cfg.rounds, cfg.cpu,
+	       cfg.quick ? " — quick mode, figures are a smoke test only" : "");
+	printf("times: median [min–max] per operation; speedup = t_reference / t_candidate "
+	       "(median of per-round ratios; >1 = candidate faster)\n");
+	printf("reference: pmem_* for durable workloads, memcpy for the volatile device, "
+	       "an indirect 8-byte memcpy for the per-call overhead\n");
+	struct backing *bks[3] = { &bk_anon, &bk_shm, &bk_vol };
+	for (int b = 0; b < 3; b++)
+		printf("%-8s %s\n", bks[b]->name, bks[b]->note);
+	for (int i = 0; i < nwl; i++)
+		print_table(stdout, &wl[i], false);
+	machine(stdout, false);
+
+	snprintf(path, sizeof(path), "%s/results.csv", cfg.out);
+	write_csv(path);
+	fprintf(stderr, "daxdev-bench: csv %s\n", path);
+	snprintf(path, sizeof(path), "%s/results.md", cfg.out);
+	md = fopen(path, "w");
+	if (md) {
+		fprintf(md, "Rounds: %d (interleaved), pinned to CPU %d%s.\n\n", cfg.rounds,
+			cfg.cpu, cfg.quick ? ", quick mode" : "");
+		for (int b = 0; b < 3; b++)
+			fprintf(md, "- **%s**: %s\n", bks[b]->name, bks[b]->note);
+		for (int i = 0; i < nwl; i++)
+			print_table(md, &wl[i], true);
+		fprintf(md, "\nMachine:\n\n");
+		machine(md, true);
+		fclose(md);
+		fprintf(stderr, "daxdev-bench: markdown %s\n", path);
+	}
+	plot(cfg.out);
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR]\n"
+		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log]\n"
+		   "                    [--backing anon|shm|both] [--region SIZE]\n");
+}
+
+static const char *exe_dir(void)
+{
+	static char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return ".";
+	buf[n] = 0;
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	return buf;
+}
+
+static void pin(void)
+{
+	cpu_set_t set;
+
+	if (cfg.cpu < 0) {
+		/* The last CPU we may run on: usually the least busy on a small VM. */
+		CPU_ZERO(&set);
+		sched_getaffinity(0, sizeof(set), &set);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cfg.cpu = c;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cfg.cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fprintf(stderr, "daxdev-bench: cannot pin to CPU %d: %s\n", cfg.cpu,
+			strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "quick", no_argument, 0, 'q' }, { "rounds", required_argument, 0, 'r' },
+		{ "cpu", required_argument, 0, 'c' }, { "out", required_argument, 0, 'o' },
+		{ "only", required_argument, 0, 'w' }, { "backing", required_argument, 0, 'b' },
+		{ "region", required_argument, 0, 'R' }, { "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 } };
+	const char *q = getenv("DAXDEV_BENCH_QUICK");
+	int c;
+
+	if (q && *q && strcmp(q, "0"))
+		cfg.quick = true;
+	cfg.out = exe_dir();
+	/* libpmem: take the pmem path on memory it cannot identify (read lazily). */
+	setenv("PMEM_IS_PMEM_FORCE", "1", 0);
+	while ((c = getopt_long(argc, argv, "qr:c:o:w:b:R:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q': cfg.quick = true; break;
+		case 'r': cfg.rounds = atoi(optarg); break;
+		case 'c': cfg.cpu = atoi(optarg); break;
+		case 'o': cfg.out = optarg; break;
+		case 'w': cfg.only = optarg; break;
+		case 'b':
+			cfg.anon = !strcmp(optarg, "anon") || !strcmp(optarg, "both");
+			cfg.shm = !strcmp(optarg, "shm") || !strcmp(optarg, "both");
+			break;
+		case 'R':
+			if (daxdev_parse_size(optarg, &cfg.region)) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (cfg.quick) {
+		if (cfg.rounds == 11)
+			cfg.rounds = 3;
+		cfg.region = cfg.region > 256 * MiB ? 256 * MiB : cfg.region;
+		cfg.ceiling = 64 * MiB;
+		cfg.sample_ns = 3e5;
+	}
+	if (cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS)
+		cfg.rounds = cfg.rounds < 1 ? 1 : MAX_ROUNDS;
+	if (cfg.region < 128 * MiB)
+		cfg.region = 128 * MiB;
+	if (cfg.ceiling > cfg.region / 2)
+		cfg.ceiling = cfg.region / 2;
+	pin();
+	progress_tty = isatty(2);
+
+	double t_start = now_ns();
+	offs = calloc(KMAX, sizeof(*offs));
+	src = mmap(NULL, cfg.ceiling + SRC_SKEW, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!offs || src == MAP_FAILED) {
+		perror("daxdev-bench: allocation");
+		return 1;
+	}
+	/* Line-aligned but not at the destinations' offset within a page: a
+	 * source at the same page offset as the destination just stored to
+	 * stalls loads on 4K aliasing, which would tax small copies of every
+	 * implementation alike. */
+	src += SRC_SKEW;
+	for (uint64_t i = 0; i < cfg.ceiling; i++)
+		src[i] = (char)(i * 131 + 7);
+
+	char target[64];
+	fprintf(stderr, "daxdev-bench: preparing %s regions...\n", size_str(cfg.region));
+	if (cfg.anon) {
+		snprintf(target, sizeof(target), "anon:%llu", (unsigned long long)cfg.region);
+		if (setup_anon(&bk_anon, true, target))
+			fprintf(stderr, "daxdev-bench: anon: %s\n", bk_anon.note);
+	} else {
+		snprintf(bk_anon.note, sizeof(bk_anon.note), "not selected");
+	}
+	if (cfg.shm) {
+		if (setup_shm(&bk_shm))
+			fprintf(stderr, "daxdev-bench: shm skipped: %s\n", bk_shm.note);
+	} else {
+		snprintf(bk_shm.note, sizeof(bk_shm.note), "not selected");
+	}
+	snprintf(target, sizeof(target), "anon:%llu", (unsigned long long)cfg.region);
+	if (setup_anon(&bk_vol, false, target))
+		fprintf(stderr, "daxdev-bench: volatile: %s\n", bk_vol.note);
+	else
+		describe(&bk_vol, "plain anon:, write cache off; memcpy on the same region");
+#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
+	setup_log();
+#endif
+	define_workloads();
+	if (!nwl) {
+		fprintf(stderr, "daxdev-bench: nothing to run\n");
+		return failures ? 1 : 0;
+	}
+	run_all();
+	report();
+#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
+	teardown_log();
+#endif
+	fprintf(stderr, "daxdev-bench: done in %.1f s%s\n", (now_ns() - t_start) / 1e9,
+		failures ? ", with FAILED calls (see above)" : "");
+	if (bk_anon.dev)
+		daxdev_put(bk_anon.dev);
+	if (bk_shm.dev)
+		daxdev_put(bk_shm.dev);
+	if (bk_vol.dev)
+		daxdev_put(bk_vol.dev);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared code of the composite providers.  A composite never touches member
+ * memory itself for writes: every write, zero and flush is cut at member
+ * boundaries and handed to the member through the public API, so each
+ * member persists its part its own way (eADR fence, cache write-back,
+ * msync) and a killed member fails alone with -ENXIO.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "composite.h"
+
+#define COMPOSITE_IOV_BATCH 64
+#define COMPOSITE_MSG_MAX 512
+
+COMPOSITE_HIDDEN const char composite_linear_name[] = "linear";
+COMPOSITE_HIDDEN const char composite_stripe_name[] = "stripe";
+
+static unsigned log2_u64(uint64_t x)
+{
+	return 63u - (unsigned)__builtin_clzll(x);
+}
+
+/* --- parsing and opening members ---------------------------------------- */
+
+static bool is_composite_target(const char *s, size_t len)
+{
+	static const char *const prefixes[] = { "linear:", "stripe:" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (len >= n && !strncmp(s, prefixes[i], n))
+			return true;
+	}
+	return false;
+}
+
+static size_t count_members(const char *list)
+{
+	size_t n = 1;
+
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
+	return n;
+}
+
+/* Open the member text [s, s+len) found at offset pos of "kind:target". */
+static int open_one_member(const char *kind, const char *target, const char *s,
+			   size_t len, size_t index, unsigned flags, struct daxdev **devp)
+{
+	size_t pos = strlen(kind) + 1 + (size_t)(s - target);
+	char saved[COMPOSITE_MSG_MAX];
+	char *name;
+	int rc;
+
+	if (len == 0)
+		return daxdev_err(-EINVAL, "%s:%s: empty member at position %zu (offset %zu)",
+				  kind, target, index + 1, pos);
+	if (is_composite_target(s, len))
+		return daxdev_err(-EINVAL, "%s:%s: member %zu (offset %zu) is itself a composite; "
+				  "nesting is only possible with daxdev_linear_new()/daxdev_stripe_new()",
+				  kind, target, index + 1, pos);
+	name = strndup(s, len);
+	if (!name)
+		return daxdev_err(-ENOMEM, "%s: out of memory", kind);
+	rc = daxdev_open(name, flags, devp);
+	if (rc) {
+		snprintf(saved, sizeof(saved), "%s", daxdev_errormsg());
+		daxdev_err(rc, "%s:%s: member %zu '%s' (offset %zu): %s", kind, target,
+			   index + 1, name, pos, saved);
+	}
+	free(name);
+	return rc;
+}
+
+COMPOSITE_HIDDEN int composite_open_members(const char *kind, const char *target,
+					    const char *list, unsigned open_flags,
+					    struct daxdev ***membersp, size_t *countp)
+{
+	size_t count = count_members(list), i = 0;
+	struct daxdev **members;
+	const char *p = list;
+	int rc = 0;
+
+	if (!*list)
+		return daxdev_err(-EINVAL, "%s:%s: no members; expected %s:%sT1,T2,...", kind,
+				  target, kind, kind == composite_stripe_name ? "CHUNK:" : "");
+	members = calloc(count, sizeof(*members));
+	if (!members)
+		return daxdev_err(-ENOMEM, "%s: out of memory", kind);
+	for (; i < count; i++) {
+		size_t len = strcspn(p, ",");
+		rc = open_one_member(kind, target, p, len, i, open_flags, &members[i]);
+		if (rc)
+			goto err_put;
+		p += len + 1;
+	}
+	*membersp = members;
+	*countp = count;
+	return 0;
+
+err_put:
+	composite_put_members(members, i);
+	return rc;
+}
+
+COMPOSITE_HIDDEN void composite_put_members(struct daxdev **members, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		daxdev_put(members[i]);
+	free(members);
+}
+
+COMPOSITE_HIDDEN int composite_member_flags(const char *kind,
+					    const struct daxdev_open_args *args,
+					    unsigned *flags)
+{
+	if (args->flags & DAXDEV_OPEN_CREATE)
+		return daxdev_err(-EINVAL, "%s:%s: DAXDEV_OPEN_CREATE does not apply to a composite; "
+				  "create the member files first", kind, args->target);
+	/* A private composite gets private members, so it shares nothing. */
+	*flags = args->flags & DAXDEV_OPEN_PRIVATE;
+	return 0;
+}
+
+COMPOSITE_HIDDEN int composite_check_open_size(struct daxdev *dev,
+					       const struct daxdev_open_args *args)
+{
+	if (args->size <= daxdev_size(dev))
+		return 0;
+	daxdev_err(-EINVAL, "%s: size %llu requested but the composite has %llu bytes",
+		   daxdev_host(dev), (unsigned long long)args->size,
+		   (unsigned long long)daxdev_size(dev));
+	daxdev_put(dev);
+	return -EINVAL;
+}
+
+/* --- the composite object ---------------------------------------------- */
+
+static int check_new_members(const char *kind, struct daxdev *const *members, size_t count)
+{
+	if (!members || count == 0)
+		return daxdev_err(-EINVAL, "%s: at least one member is required", kind);
+	for (size_t i = 0; i < count; i++) {
+		if (!members[i])
+			return daxdev_err(-EINVAL, "%s: member %zu is NULL", kind, i + 1);
+		if (!daxdev_alive(members[i]))
+			return daxdev_err(-ENXIO, "%s: member %zu (%s) has been killed", kind,
+					  i + 1, daxdev_host(members[i]));
+		/* The same object twice would alias its memory. */
+		for (size_t j = 0; j < i; j++)
+			if (members[j] == members[i])
+				return daxdev_err(-EINVAL, "%s: member %zu (%s) is the same device as member %zu",
+						  kind, i + 1, daxdev_host(members[i]), j + 1);
+	}
+	return 0;
+}
+
+COMPOSITE_HIDDEN int composite_new(const char *kind, struct daxdev *const *members,
+				   size_t count, struct composite **cp)
+{
+	struct composite *c;
+	int rc = check_new_members(kind, members, count);
+
+	if (rc)
+		return rc;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return daxdev_err(-ENOMEM, "%s: out of memory", kind);
+	c->members = calloc(count, sizeof(*c->members));
+	if (!c->members) {
+		free(c);
+		return daxdev_err(-ENOMEM, "%s: out of memory", kind);
+	}
+	c->kind = kind;
+	c->count = count;
+	c->align = 1;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t align = daxdev_align(members[i]);
+		c->members[i].dev = daxdev_get(members[i]);
+		c->members[i].align_shift = log2_u64(align);
+		if (align > c->align)
+			c->align = align;
+	}
+	c->align_shift = log2_u64(c->align);
+	*cp = c;
+	return 0;
+}
+
+COMPOSITE_HIDDEN void composite_free(struct composite *c)
+{
+	for (size_t i = 0; i < c->count; i++)
+		daxdev_put(c->members[i].dev);
+	free(c->members);
+	free(c);
+}
+
+/* --- creating the device ------------------------------------------------ */
+
+/* volatile < unknown < persistent: a composite is as durable as its weakest
+ * member. */
+static int persistence_rank(enum daxdev_persistence p)
+{
+	switch (p) {
+	case DAXDEV_PERSISTENCE_VOLATILE: return 0;
+	case DAXDEV_PERSISTENCE_UNKNOWN: return 1;
+	default: return 2;
+	}
+}
+
+struct combined {
+	enum daxdev_persistence persistence;
+	char reason[COMPOSITE_MSG_MAX];
+	bool write_cache;
+};
+
+static int combine_members(const struct composite *c, struct combined *out)
+{
+	struct daxdev_info info;
+	int rank = INT_MAX;
+
+	out->write_cache = false;
+	for (size_t i = 0; i < c->count; i++) {
+		int rc = daxdev_get_info(c->members[i].dev, &info);
+		if (rc)
+			return rc;
+		out->write_cache |= info.write_cache;
+		if (persistence_rank(info.persistence) < rank) {
+			rank = persistence_rank(info.persistence);
+			out->persistence = info.persistence;
+			snprintf(out->reason, sizeof(out->reason), "weakest is member %zu (%s): %s",
+				 i + 1, info.host, info.persistence_reason);
+		}
+	}
+	return 0;
+}
+
+/* Record where each member's used bytes are mapped, if in one piece; a
+ * nested composite of ours is recognised by its provider name's address. */
+static void find_mappings(struct composite *c)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct composite_member *m = &c->members[i];
+		struct daxdev_info info;
+		uint64_t pages = m->used >> m->align_shift;
+		void *addr;
+
+		if (daxdev_get_info(m->dev, &info) == 0 &&
+		    (info.provider == composite_linear_name ||
+		     info.provider == composite_stripe_name)) {
+			m->nested = daxdev_private(m->dev);
+			continue;
+		}
+		if (pages <= LONG_MAX &&
+		    daxdev_direct_access(m->dev, 0, (long)pages, &addr) == (long)pages)
+			m->base = addr;
+	}
+}
+
+/* Shared only if every member is the object registered for its host:
+ * anonymous members all have the host "anon" and are each distinct. */
+static bool members_shared(const struct composite *c)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct daxdev *found = daxdev_get_by_host(daxdev_host(c->members[i].dev));
+		daxdev_put(found);
+		if (found != c->members[i].dev)
+			return false;
+	}
+	return true;
+}
+
+/* "linear:h1,h2" or "stripe:CHUNKBYTES:h1,h2" from the members' hosts. */
+static char *canonical_host(const struct composite *c)
+{
+	size_t len = strlen(c->kind) + 24;
+	char *host, *p;
+
+	for (size_t i = 0; i < c->count; i++)
+		len += strlen(daxdev_host(c->members[i].dev)) + 1;
+	host = malloc(len);
+	if (!host)
+		return NULL;
+	p = host + sprintf(host, "%s:", c->kind);
+	if (c->kind == composite_stripe_name)
+		p += sprintf(p, "%llu:", (unsigned long long)c->chunk);
+	for (size_t i = 0; i < c->count; i++)
+		p += sprintf(p, "%s%s", i ? "," : "", daxdev_host(c->members[i].dev));
+	return host;
+}
+
+COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
+					     const struct daxdev_operations *ops,
+					     struct daxdev **devp)
+{
+	struct combined comb;
+	char *host;
+	int rc = combine_members(c, &comb);
+
+	if (rc)
+		goto err_free;
+	find_mappings(c);
+	host = canonical_host(c);
+	if (!host) {
+		rc = daxdev_err(-ENOMEM, "%s: out of memory", c->kind);
+		goto err_free;
+	}
+	struct daxdev_params params = {
+		.provider = c->kind, .host = host, .size = c->size, .align = c->align,
+		.base = NULL, .persistence = comb.persistence,
+		.persistence_reason = comb.reason, .write_cache = comb.write_cache,
+		.flush_name = "members", .unshared = !members_shared(c),
+	};
+	rc = daxdev_alloc(ops, &params, c, devp);
+	free(host);
+	if (rc)
+		goto err_free;
+	return 0;
+
+err_free:
+	composite_free(c);
+	return rc;
+}
+
+/* --- range operations ----------------------------------------------------- */
+
+/* Say which member failed, keeping the member's own message. */
+static int member_failed(const struct composite *c, size_t i, int rc)
+{
+	char saved[COMPOSITE_MSG_MAX];
+
+	snprintf(saved, sizeof(saved), "%s", daxdev_errormsg());
+	return daxdev_err(rc, "%s member %zu (%s): %s", c->kind, i + 1,
+			  daxdev_host(c->members[i].dev), saved);
+}
+
+COMPOSITE_HIDDEN long composite_direct_access(struct daxdev *dev, uint64_t pgoff,
+					      long nr_pages, void **addr)
+{
+	const struct composite *c = daxdev_private(dev);
+	uint64_t member_off, run;
+	size_t i;
+
+	c->locate(c, pgoff << c->align_shift, &i, &member_off, &run);
+	const struct composite_member *m = &c->members[i];
+	unsigned ratio_shift = c->align_shift - m->align_shift;
+	uint64_t want = run >> c->align_shift;
+
+	if (want > (uint64_t)nr_pages)
+		want = (uint64_t)nr_pages;
+	long got = daxdev_direct_access(m->dev, member_off >> m->align_shift,
+					(long)(want << ratio_shift), addr);
+	if (got < 0)
+		return member_failed(c, i, (int)got);
+	/* A member page smaller than ours must come in whole composite pages. */
+	if (got >> ratio_shift == 0)
+		return daxdev_err(-EIO, "%s member %zu (%s): page %llu is not contiguous in the member",
+				  c->kind, i + 1, daxdev_host(m->dev), (unsigned long long)pgoff);
+	return got >> ratio_shift;
+}
+
+typedef int (*segment_fn)(struct daxdev *member, uint64_t member_off, uint64_t len,
+			  void *ctx);
+
+/* Cut [off, off+len) at member (stripe: chunk) boundaries. */
+static int for_each_segment(const struct composite *c, uint64_t off, uint64_t len,
+			    segment_fn fn, void *ctx)
+{
+	while (len) {
+		uint64_t member_off, run;
+		size_t i;
+
+		c->locate(c, off, &i, &member_off, &run);
+		if (run > len)
+			run = len;
+		int rc = fn(c->members[i].dev, member_off, run, ctx);
+		if (rc)
+			return member_failed(c, i, rc);
+		off += run;
+		len -= run;
+	}
+	return 0;
+}
+
+struct iov_slice {
+	const struct iovec *iov;
+	size_t pos;   /* bytes of iov[0] already written */
+};
+
+/* Up to COMPOSITE_IOV_BATCH pieces covering at most len bytes of s. */
+static int take_batch(struct iov_slice *s, uint64_t len, struct iovec *batch,
+		      uint64_t *bytes)
+{
+	int k = 0;
+
+	*bytes = 0;
+	while (k < COMPOSITE_IOV_BATCH && *bytes < len) {
+		size_t piece = s->iov->iov_len - s->pos;
+		if (piece > len - *bytes)
+			piece = (size_t)(len - *bytes);
+		if (piece) {
+			batch[k].iov_base = (char *)s->iov->iov_base + s->pos;
+			batch[k++].iov_len = piece;
+		}
+		*bytes += piece;
+		s->pos += piece;
+		if (s->pos == s->iov->iov_len) {
+			s->iov++;
+			s->pos = 0;
+		}
+	}
+	return k;
+}
+
+static int write_segment(struct daxdev *member, uint64_t member_off, uint64_t len,
+			 void *ctx)
+{
+	struct iovec batch[COMPOSITE_IOV_BATCH];
+	uint64_t bytes;
+
+	while (len) {
+		int k = take_batch(ctx, len, batch, &bytes);
+		int rc = daxdev_writev(member, member_off, batch, k);
+		if (rc)
+			return rc;
+		member_off += bytes;
+		len -= bytes;
+	}
+	return 0;
+}
+
+COMPOSITE_HIDDEN int composite_copy_from_iter(struct daxdev *dev, uint64_t offset,
+					      const struct iovec *iov, int iovcnt)
+{
+	struct iov_slice s = { .iov = iov, .pos = 0 };
+	uint64_t total = 0;
+
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	return for_each_segment(daxdev_private(dev), offset, total, write_segment, &s);
+}
+
+static int zero_segment(struct daxdev *member, uint64_t member_off, uint64_t len,
+			void *ctx)
+{
+	(void)ctx;
+	return daxdev_zero(member, member_off, len);
+}
+
+COMPOSITE_HIDDEN int composite_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	return for_each_segment(daxdev_private(dev), offset, len, zero_segment, NULL);
+}
+
+/* --- addresses: which member handed them out ------------------------------ */
+
+static bool inside(const char *base, uint64_t size, const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, b = (uintptr_t)base;
+
+	return a >= b && a - b < size && len <= size - (a - b);
+}
+
+/* Index of the member whose handed-out memory holds [addr, addr+len), or -1.
+ * A member that is neither mapped in one piece nor one of ours is asked
+ * with daxdev_flush(), whose range check is the only public one: for such
+ * members the lookup costs a flush. */
+static long owner_of(const struct composite *c, const void *addr, size_t len)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		const struct composite_member *m = &c->members[i];
+		if (m->base) {
+			if (inside(m->base, m->used, addr, len))
+				return (long)i;
+		} else if (m->nested) {
+			if (owner_of(m->nested, addr, len) >= 0)
+				return (long)i;
+		} else if (daxdev_flush(m->dev, addr, len) == 0) {
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+COMPOSITE_HIDDEN int composite_flush(struct daxdev *dev, const void *addr, size_t len)
+{
+	const struct composite *c = daxdev_private(dev);
+	long i = owner_of(c, addr, len);
+
+	if (i < 0)
+		return daxdev_err(-ERANGE, "%s: [%p, +%zu) is not inside one member",
+				  daxdev_host(dev), addr, len);
+	int rc = daxdev_flush(c->members[i].dev, addr, len);
+	return rc ? member_failed(c, (size_t)i, rc) : 0;
+}
+
+/* 0 if inside one live member, -ENXIO if that member (or a member of a
+ * nested composite on the way) was killed, else -ERANGE. */
+static int check_in(const struct composite *c, const void *addr, size_t len)
+{
+	long i = owner_of(c, addr, len);
+
+	if (i < 0)
+		return -ERANGE;
+	if (!daxdev_alive(c->members[i].dev))
+		return -ENXIO;
+	return c->members[i].nested ? check_in(c->members[i].nested, addr, len) : 0;
+}
+
+COMPOSITE_HIDDEN int composite_check_range(struct daxdev *dev, const void *addr, size_t len)
+{
+	return check_in(daxdev_private(dev), addr, len);
+}
+
+/* --- description and release ---------------------------------------------- */
+
+static int describe_member(const struct composite *c, size_t i, char *buf, size_t len)
+{
+	const struct composite_member *m = &c->members[i];
+	struct daxdev_info info;
+
+	if (daxdev_get_info(m->dev, &info))
+		return snprintf(buf, len, "member %zu: %s (no info: %s)\n", i + 1,
+				daxdev_host(m->dev), daxdev_errormsg());
+	return snprintf(buf, len, "member %zu: host %s, provider %s, size %llu, used %llu, "
+			"write cache %s, alive %s\n", i + 1, info.host, info.provider,
+			(unsigned long long)info.size, (unsigned long long)m->used,
+			info.write_cache ? "on" : "off", info.alive ? "yes" : "no");
+}
+
+COMPOSITE_HIDDEN int composite_describe(struct daxdev *dev, char *buf, size_t len)
+{
+	const struct composite *c = daxdev_private(dev);
+	size_t total;
+	int n;
+
+	if (c->kind == composite_stripe_name)
+		n = snprintf(buf, len, "chunk: %llu\nmembers: %zu\n",
+			     (unsigned long long)c->chunk, c->count);
+	else
+		n = snprintf(buf, len, "members: %zu\n", c->count);
+	if (n < 0)
+		return n;
+	total = (size_t)n;
+	for (size_t i = 0; i < c->count; i++) {
+		n = describe_member(c, i, total < len ? buf + total : NULL,
+				    total < len ? len - total : 0);
+		if (n < 0)
+			return n;
+		total += (size_t)n;
+	}
+	return total > INT_MAX ? INT_MAX : (int)total;
+}
+
+/* Members are dropped only here, not at kill: a parent composite may still
+ * be walking this one's member table while it is being killed. */
+COMPOSITE_HIDDEN void composite_release(struct daxdev *dev)
+{
+	composite_free(daxdev_private(dev));
+}

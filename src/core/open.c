@@ -141,4 +141,3 @@ DAXDEV_EXPORT int daxdev_new_volatile(size_t size, struct daxdev **devp)
 	}
 PENDING_PROVIDER(daxdev_devdax_open, "devdax")
 PENDING_PROVIDER(daxdev_fsdax_open, "fsdax")
-PENDING_PROVIDER(daxdev_crashsim_open, "crashsim")

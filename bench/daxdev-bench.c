@@ -329,10 +329,10 @@ static int op_dax_drain(uint64_t off, size_t len)
 
 /* ---- the log ------------------------------------------------------------- */
 
-#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
+#ifdef BENCH_HAVE_PMEMLOG
 static PMEMlogpool *plp;
 static char log_pmem_path[128];
-static uint64_t pmemlog_cap;
+static uint64_t log_pool_size;
 
 static int op_pmemlog_append(uint64_t off, size_t len)
 {
@@ -342,19 +342,68 @@ static int op_pmemlog_append(uint64_t off, size_t len)
 
 static void presample_pmemlog(size_t len, size_t k)
 {
-	if ((uint64_t)pmemlog_tell(plp) + (uint64_t)len * k + 4096 > pmemlog_cap)
+	if ((uint64_t)pmemlog_tell(plp) + (uint64_t)len * k + 64 * KiB >
+	    (uint64_t)pmemlog_nbyte(plp))
 		pmemlog_rewind(plp);
 }
 #endif
 
 #ifdef BENCH_HAVE_PLOG
+/* plog (examples/plog) over a libdaxdev device: see bench-plog.inc. */
 #include "bench-plog.inc"
 #endif
 
+static struct backing bk_log = { .name = "log" };
+
+/* The log pools live in /dev/shm; both take their durable path there
+ * (PMEM_IS_PMEM_FORCE=1 for libpmemlog, write cache forced on for plog). */
+static void setup_log(void)
+{
+#ifdef BENCH_HAVE_PMEMLOG
+	log_pool_size = cfg.quick ? 64 * MiB : 256 * MiB;
+	snprintf(log_pmem_path, sizeof(log_pmem_path), "/dev/shm/daxdev-bench-%d.pmemlog",
+		 (int)getpid());
+	unlink(log_pmem_path);
+	plp = pmemlog_create(log_pmem_path, log_pool_size, 0600);
+	if (!plp) {
+		snprintf(bk_log.note, sizeof(bk_log.note), "pmemlog_create: %s",
+			 pmemlog_errormsg());
+		return;
+	}
+	unlink(log_pmem_path);
+	bk_log.size = log_pool_size;
+	bk_log.ok = true;
+	snprintf(bk_log.note, sizeof(bk_log.note),
+		 "libpmemlog pool of %llu MiB in /dev/shm (PMEM_IS_PMEM_FORCE=1)",
+		 (unsigned long long)(log_pool_size / MiB));
+#ifdef BENCH_HAVE_PLOG
+	if (plog_bench_setup(bk_log.note + strlen(bk_log.note),
+			     sizeof(bk_log.note) - strlen(bk_log.note)))
+		fprintf(stderr, "daxdev-bench: plog: %s\n", bk_log.note);
+#else
+	snprintf(bk_log.note + strlen(bk_log.note), sizeof(bk_log.note) - strlen(bk_log.note),
+		 "; plog not built (examples/plog missing)");
+#endif
+#else
+	snprintf(bk_log.note, sizeof(bk_log.note), "libpmemlog not found: no log workload");
+#endif
+}
+
+static void teardown_log(void)
+{
+#ifdef BENCH_HAVE_PLOG
+	plog_bench_teardown();
+#endif
+#ifdef BENCH_HAVE_PMEMLOG
+	if (plp)
+		pmemlog_close(plp);
+#endif
+}
+
 /* ---- workloads ----------------------------------------------------------- */
 
-enum pattern { SEQ, RAND, HOT };
-static const char *pattern_name[] = { "seq", "rand", "hot" };
+enum pattern { SEQ, RAND, HOT, APPEND };
+static const char *pattern_name[] = { "seq", "rand", "hot", "append" };
 
 struct workload {
 	const char *name;
@@ -493,8 +542,21 @@ static void define_workloads(void)
 		w->cand[w->ncand++] = impl(w, "daxdev_flush (no-op)", op_dax_flush, NULL);
 		w->cand[w->ncand++] = impl(w, "daxdev_drain (no-op)", op_dax_drain, NULL);
 	}
-#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
-	define_log_workload();
+#ifdef BENCH_HAVE_PMEMLOG
+	if (bk_log.ok) {
+		static const uint64_t log_sizes[] = { 64, KiB, 4 * KiB };
+		struct workload *w = add("log-append", "log append (durable)", &bk_log, APPEND,
+					 log_sizes, 3);
+		w->ref = impl(w, "pmemlog_append", op_pmemlog_append, NULL);
+		w->impl[w->ref].presample = presample_pmemlog;
+#ifdef BENCH_HAVE_PLOG
+		if (plog_ready) {
+			int m = impl(w, "plog append", op_plog_append, NULL);
+			w->impl[m].presample = presample_plog;
+			w->cand[w->ncand++] = m;
+		}
+#endif
+	}
 #endif
 	if (cfg.only) {
 		int j = 0;
@@ -513,7 +575,7 @@ static void make_offsets(struct workload *w, uint64_t len, size_t k)
 {
 	uint64_t size = w->bk->size;
 
-	if (w->pat == HOT)
+	if (w->pat == HOT || w->pat == APPEND)
 		return;
 	for (size_t i = 0; i < k; i++) {
 		if (w->pat == SEQ) {
@@ -539,7 +601,7 @@ static double sample(struct workload *w, struct impl *im, uint64_t len, size_t k
 		for (size_t i = 0; i < k; i++)
 			im->prep(offs[i], len);
 	barrier();
-	if (w->pat == HOT) {
+	if (w->pat == HOT || w->pat == APPEND) {
 		t0 = now_ns();
 		for (size_t i = 0; i < k; i++)
 			rc |= im->op(0, len);
@@ -810,36 +872,45 @@ static void plot(const char *dir)
 	static const char *panels[][2] = {
 		{ "anon", "copy-seq" }, { "anon", "copy-rand" }, { "anon", "flush-seq" },
 		{ "anon", "fill-seq" }, { "shm", "copy-seq" }, { "volatile", "volatile-seq" },
+		{ "log", "log-append" },
 	};
+	struct workload *ws[8];
 	char gp[PATH_MAX], png[PATH_MAX], dat[PATH_MAX], cmd[PATH_MAX * 2];
 	FILE *f;
 	int n = 0;
 
+	for (size_t p = 0; p < sizeof(panels) / sizeof(panels[0]); p++) {
+		struct workload *w = find(panels[p][0], panels[p][1]);
+		if (w && w->nsizes)
+			ws[n++] = w;
+	}
+	if (!n)
+		return;
 	snprintf(gp, sizeof(gp), "%s/plot.gp", dir);
 	snprintf(png, sizeof(png), "%s/throughput.png", dir);
 	f = fopen(gp, "w");
 	if (!f)
 		return;
-	fprintf(f, "set terminal pngcairo size 1500,900 font ',9'\nset output '%s'\n", png);
-	fprintf(f, "set multiplot layout 2,3 title 'libdaxdev vs libpmem: throughput vs size "
-		   "(median of %d interleaved rounds; higher is better)'\n", cfg.rounds);
+	fprintf(f, "set terminal pngcairo noenhanced size %d,900 font ',9'\nset output '%s'\n",
+		500 * ((n + 1) / 2), png);
+	fprintf(f, "set multiplot layout 2,%d title 'libdaxdev vs libpmem: throughput vs size "
+		   "(median of %d interleaved rounds, CPU pinned; higher is better)'\n",
+		(n + 1) / 2, cfg.rounds);
 	fprintf(f, "set logscale x 2\nset logscale y 10\nset grid\nset key top left\n"
-		   "set xlabel 'bytes per call'\nset ylabel 'GB/s'\n"
-		   "set format x '%%.0s%%cB'\n");
-	for (size_t p = 0; p < sizeof(panels) / sizeof(panels[0]); p++) {
-		struct workload *w = find(panels[p][0], panels[p][1]);
-		if (!w || !w->nsizes || !write_dat(dir, w, dat, sizeof(dat)))
+		   "set xlabel 'bytes per call'\nset ylabel 'GB/s (1e9 B/s)'\n"
+		   "set xtics ('64B' 64, '256B' 256, '1K' 1024, '4K' 4096, '64K' 65536, "
+		   "'2M' 2097152, '64M' 67108864)\nset offsets graph 0.05, graph 0.05, 0, 0\n");
+	for (int p = 0; p < n; p++) {
+		struct workload *w = ws[p];
+		if (!write_dat(dir, w, dat, sizeof(dat)))
 			continue;
 		fprintf(f, "set title '%s: %s (%s)'\n", w->title, w->bk->name,
 			pattern_name[w->pat]);
 		fprintf(f, "plot for [i=2:%d] '%s' using 1:i with linespoints title columnheader(i)\n",
 			w->nimpl + 1, dat);
-		n++;
 	}
 	fprintf(f, "unset multiplot\n");
 	fclose(f);
-	if (!n)
-		return;
 	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>&1", gp);
 	if (system(cmd) == 0)
 		fprintf(stderr, "daxdev-bench: plot %s\n", png);
@@ -881,8 +952,8 @@ static void report(void)
 	       "(median of per-round ratios; >1 = candidate faster)\n");
 	printf("reference: pmem_* for durable workloads, memcpy for the volatile device, "
 	       "an indirect 8-byte memcpy for the per-call overhead\n");
-	struct backing *bks[3] = { &bk_anon, &bk_shm, &bk_vol };
-	for (int b = 0; b < 3; b++)
+	struct backing *bks[4] = { &bk_anon, &bk_shm, &bk_vol, &bk_log };
+	for (int b = 0; b < 4; b++)
 		printf("%-8s %s\n", bks[b]->name, bks[b]->note);
 	for (int i = 0; i < nwl; i++)
 		print_table(stdout, &wl[i], false);
@@ -896,7 +967,7 @@ static void report(void)
 	if (md) {
 		fprintf(md, "Rounds: %d (interleaved), pinned to CPU %d%s.\n\n", cfg.rounds,
 			cfg.cpu, cfg.quick ? ", quick mode" : "");
-		for (int b = 0; b < 3; b++)
+		for (int b = 0; b < 4; b++)
 			fprintf(md, "- **%s**: %s\n", bks[b]->name, bks[b]->note);
 		for (int i = 0; i < nwl; i++)
 			print_table(md, &wl[i], true);
@@ -1039,9 +1110,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "daxdev-bench: volatile: %s\n", bk_vol.note);
 	else
 		describe(&bk_vol, "plain anon:, write cache off; memcpy on the same region");
-#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
 	setup_log();
-#endif
 	define_workloads();
 	if (!nwl) {
 		fprintf(stderr, "daxdev-bench: nothing to run\n");
@@ -1049,9 +1118,7 @@ int main(int argc, char **argv)
 	}
 	run_all();
 	report();
-#if defined(BENCH_HAVE_PMEMLOG) && defined(BENCH_HAVE_PLOG)
 	teardown_log();
-#endif
 	fprintf(stderr, "daxdev-bench: done in %.1f s%s\n", (now_ns() - t_start) / 1e9,
 		failures ? ", with FAILED calls (see above)" : "");
 	if (bk_anon.dev)

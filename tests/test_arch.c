@@ -363,6 +363,44 @@ static void test_default_is_best(void **state)
 	assert_true(strncmp(daxdev_arch_cpu_summary(), "x86_64:", 7) == 0);
 }
 
+/* The kernel's view of the CPU is an independent witness of what CPUID
+ * (and XCR0, which the kernel also honours) should have found. */
+static bool proc_cpuinfo_has(const char *flag)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5) != 0)
+			continue;
+		for (char *tok = strtok(strchr(line, ':') + 1, " \n"); tok;
+		     tok = strtok(NULL, " \n"))
+			found = found || strcmp(tok, flag) == 0;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static void test_detection_matches_kernel(void **state)
+{
+	static const char *const features[] = {
+		"sse2", "avx2", "avx512f", "clflush", "clflushopt", "clwb",
+	};
+
+	(void)state;
+	if (!proc_cpuinfo_has("sse2"))
+		skip();   /* no /proc: nothing to compare with */
+	for (size_t i = 0; i < ARRAY_LEN(features); i++) {
+		print_message("%s: kernel %d, detected %d\n", features[i],
+			      proc_cpuinfo_has(features[i]), cpu_has(features[i]));
+		assert_int_equal(proc_cpuinfo_has(features[i]), cpu_has(features[i]));
+	}
+}
+
 static void test_flush_override(void **state)
 {
 	(void)state;
@@ -568,6 +606,7 @@ int main(void)
 		T(test_threshold_parse),
 		T(test_env_read_each_call),
 #ifdef DAXDEV_ARCH_X86_64
+		T(test_detection_matches_kernel),
 		T(test_flush_missing_features),
 		T(test_isa_missing_features),
 #endif

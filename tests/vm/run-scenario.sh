@@ -1,0 +1,173 @@
+#!/bin/bash
+# Run one vm-suite scenario: boot Debian's kernel in QEMU with emulated pmem, parse the results.
+#
+# usage: run-scenario.sh --build-root DIR --src DIR [--guest PROGRAM]... NAME
+# Scenario NAME is $src/scenarios/NAME.sh (see docs/testing.md).
+# Environment: DAXDEV_VM_ACCEL=kvm|tcg (default: kvm when /dev/kvm is usable),
+#   DAXDEV_VM_TIMEOUT (seconds per boot), DAXDEV_VM_KEEP=1 keeps the work dir,
+#   CI (set: a missing piece fails instead of skipping).
+set -u
+
+build_root="" src="" guests=() name=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build-root) build_root=$2; shift 2 ;;
+	--src) src=$2; shift 2 ;;
+	--guest) guests+=("$(readlink -f "$2")"); shift 2 ;;
+	-*) echo "run-scenario: unknown option $1" >&2; exit 2 ;;
+	*) name=$1; shift ;;
+	esac
+done
+[ -n "$build_root" ] && [ -n "$src" ] && [ -n "$name" ] ||
+	{ echo "usage: run-scenario.sh --build-root DIR --src DIR [--guest PROG]... NAME" >&2; exit 2; }
+
+skip() {
+	if [ -n "${CI:-}" ]; then
+		echo "vm-$name: FAIL (CI is set, so no skipping): $*" >&2
+		exit 1
+	fi
+	echo "vm-$name: SKIP: $*"
+	exit 77
+}
+die() { echo "vm-$name: FAIL: $*" >&2; exit 1; }
+
+scen="$src/scenarios/$name.sh"
+[ -f "$scen" ] || die "no scenario file $scen"
+
+for tool in qemu-system-x86_64 timeout cpio gzip; do
+	command -v "$tool" >/dev/null 2>&1 || skip "host tool '$tool' is missing (apt-get install qemu-system-x86 cpio)"
+done
+
+cache="$build_root/vm-cache"
+kdir=$("$src/fetch-kernel.sh" "$cache") || { rc=$?; [ $rc = 77 ] && skip "no kernel (see above)"; exit $rc; }
+vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
+initrd=$("$src/build-initramfs.sh" "$cache" "$kdir" "$src/init.sh" "${guests[@]}") ||
+	{ rc=$?; [ $rc = 77 ] && skip "cannot build the initramfs (see above)"; exit $rc; }
+
+# Scenario settings (defaults first).  A scenario file sets these and defines
+# boot1 (boot2...) for the guest and, optionally, host_after_boot1 ... for the host.
+VM_BOOTS=1
+VM_PERSISTENCE=""          # "", cpu, mem-ctrl
+VM_NVDIMMS="256M"          # sizes of the emulated NVDIMMs (namespace0.0, 1.0, ...)
+VM_VIRTIO_PMEM=""          # size of a virtio-pmem device, "" for none
+VM_MEMMAP=""               # e.g. 64M!1G for a legacy e820 pmem region
+VM_MEM=512M
+# shellcheck source=/dev/null
+. "$scen"
+
+# KVM when it works, else TCG.  /dev/kvm being there is not enough (nested
+# virtualization can hang the guest), so the first run boots the bare
+# initramfs once under KVM and remembers the outcome in the cache.
+kvm_usable() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	(
+		flock 8
+		if [ ! -s "$cache/kvm-probe" ]; then
+			p=$(timeout -k 5 40 qemu-system-x86_64 -accel kvm -cpu max,-arch-capabilities \
+				-m 256M -kernel "$vmlinuz" -initrd "$initrd" \
+				-append "console=ttyS0 quiet panic=-1" -nographic -no-reboot \
+				-nodefaults -serial stdio -monitor none </dev/null 2>&1 | tr -d '\r')
+			if grep -q '^DAXDEV-END' <<<"$p"; then
+				echo ok >"$cache/kvm-probe"
+			else
+				echo "no: a KVM guest did not boot within 40s" >"$cache/kvm-probe"
+			fi
+		fi
+	) 8>"$cache/kvm-probe.lock"
+	[ "$(cat "$cache/kvm-probe" 2>/dev/null)" = ok ]
+}
+accel=${DAXDEV_VM_ACCEL:-}
+if [ -z "$accel" ]; then
+	if kvm_usable; then
+		accel=kvm
+	else
+		accel=tcg
+		[ -e /dev/kvm ] && echo "vm-$name: not using /dev/kvm: $(cat "$cache/kvm-probe" 2>/dev/null)"
+	fi
+fi
+case $accel in
+kvm) [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "DAXDEV_VM_ACCEL=kvm but /dev/kvm is not usable" ;;
+tcg) ;;
+*) die "DAXDEV_VM_ACCEL must be kvm or tcg, not '$accel'" ;;
+esac
+# -cpu max so that the guest has clwb under TCG too.  Under KVM some hosts
+# (nested virtualization) refuse QEMU's IA32_ARCH_CAPABILITIES value and
+# QEMU aborts, so that MSR is left out; it does not matter to pmem.
+cpu=${DAXDEV_VM_CPU:-$([ $accel = kvm ] && echo max,-arch-capabilities || echo max)}
+tmo=${DAXDEV_VM_TIMEOUT:-$([ $accel = kvm ] && echo 120 || echo 280)}
+
+VMCHECK=""
+for g in "${guests[@]}"; do [ "$(basename "$g")" = vmcheck ] && VMCHECK=$g; done
+
+work="$build_root/vm-work/$name"
+rm -rf "$work" && mkdir -p "$work" || die "cannot create $work"
+WORK=$work
+
+# Per-scenario archive with /scenario.sh, appended to the shared initramfs.
+mkdir -p "$work/extra" && cp "$scen" "$work/extra/scenario.sh" || die "copy scenario"
+(cd "$work/extra" && echo scenario.sh | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/extra.cpio.gz" || die "cpio"
+cat "$initrd" "$work/extra.cpio.gz" >"$work/initrd.gz" || die "initrd"
+
+machine="pc,nvdimm=on"
+[ -n "$VM_PERSISTENCE" ] && machine="$machine,nvdimm-persistence=$VM_PERSISTENCE"
+devs=()
+i=0
+for sz in $VM_NVDIMMS; do
+	truncate -s "$sz" "$work/nvdimm$i.img" || die "backing file"
+	devs+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$work/nvdimm$i.img,size=$sz"
+	       -device "nvdimm,id=nv$i,memdev=mem$i")
+	i=$((i + 1))
+done
+if [ -n "$VM_VIRTIO_PMEM" ]; then
+	truncate -s "$VM_VIRTIO_PMEM" "$work/virtio-pmem.img" || die "backing file"
+	devs+=(-object "memory-backend-file,id=vpmem,share=on,mem-path=$work/virtio-pmem.img,size=$VM_VIRTIO_PMEM"
+	       -device "virtio-pmem-pci,memdev=vpmem,id=vp0")
+fi
+append="console=ttyS0 quiet panic=-1 oops=panic"
+[ -n "$VM_MEMMAP" ] && append="$append memmap=$VM_MEMMAP"
+
+echo "vm-$name: kernel $vmlinuz, accel $accel, cpu $cpu, machine $machine, timeout ${tmo}s per boot"
+status=0
+for boot in $(seq 1 "$VM_BOOTS"); do
+	log="$work/boot$boot.log"
+	start=$(date +%s%N)
+	timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
+		-accel "$accel" -cpu "$cpu" -smp 1 \
+		-machine "$machine" -m "$VM_MEM,slots=4,maxmem=4G" \
+		"${devs[@]}" \
+		-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
+		-append "$append daxdev.boot=$boot" \
+		-nographic -no-reboot -nodefaults -serial stdio -monitor none \
+		</dev/null 2>&1 | tr -d '\r' >"$log"
+	qrc=${PIPESTATUS[0]}
+	ms=$((($(date +%s%N) - start) / 1000000)); secs=$((ms / 1000)).$(printf %03d $((ms % 1000)))
+	# Show the guest's own lines (not the kernel's) in the test log.
+	sed -n '/DAXDEV-BOOT/,$p' "$log" | sed 's/.*DAXDEV-BOOT/DAXDEV-BOOT/'
+	end=$(grep '^DAXDEV-END ' "$log" | tail -n1)
+	nfail=$(grep -c '^DAXDEV-RESULT [^ ]* FAIL' "$log")
+	npass=$(grep -c '^DAXDEV-RESULT [^ ]* PASS' "$log")
+	echo "vm-$name: boot $boot: ${secs}s, qemu exit $qrc, $npass passed, $nfail failed"
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		tail -n 30 "$log" | sed 's/^/  console: /'
+		die "boot $boot timed out after ${tmo}s (log: $log)"
+	fi
+	if [ -z "$end" ]; then
+		tail -n 30 "$log" | sed 's/^/  console: /'
+		die "boot $boot ended without DAXDEV-END (guest crashed?; log: $log)"
+	fi
+	if [ "$npass" -eq 0 ] && [ "$nfail" -eq 0 ]; then die "boot $boot reported no results"; fi
+	[ "$nfail" -eq 0 ] || status=1
+	if type "host_after_boot$boot" >/dev/null 2>&1; then
+		if "host_after_boot$boot" >"$work/host$boot.log" 2>&1; then
+			sed 's/^/[host] /' "$work/host$boot.log"
+			echo "DAXDEV-RESULT host-after-boot$boot PASS"
+		else
+			sed 's/^/[host] /' "$work/host$boot.log"
+			echo "DAXDEV-RESULT host-after-boot$boot FAIL"
+			status=1
+		fi
+	fi
+done
+if [ $status = 0 ] && [ -z "${DAXDEV_VM_KEEP:-}" ]; then rm -rf "$work"; fi
+[ $status = 0 ] && echo "vm-$name: PASS" || echo "vm-$name: FAIL (work dir kept: $work)"
+exit $status

@@ -12,7 +12,7 @@
  * The benchmark only reports.  It exits non-zero only when a call fails.
  *
  *   daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR] [--only LIST]
- *                [--backing anon|shm|both] [--region SIZE]
+ *                [--backing anon|shm|both] [--region SIZE] [--sizes 64,256,4K]
  *   DAXDEV_BENCH_QUICK=1 is the same as --quick.
  */
 #include <errno.h>
@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <daxdev.h>
+#include <daxdev/provider.h>
 #ifdef BENCH_HAVE_PMEMLOG
 #include <libpmemlog.h>
 #endif
@@ -105,6 +106,9 @@ struct backing {
 	char *dax;                  /* libdaxdev's mapping (direct_access of page 0) */
 	char *pm;                   /* libpmem's mapping of the same kind of memory */
 	uint64_t size;
+	struct daxdev *dev2;        /* shm: libdaxdev's own file provider */
+	char *dax2;
+	uint64_t size2;
 	char note[512];
 	bool ok;
 };
@@ -172,11 +176,78 @@ static int setup_anon(struct backing *b, bool write_cache, char *target)
 	return 0;
 }
 
+/*
+ * A bench-local provider for the /dev/shm file: one MAP_SHARED mapping,
+ * declared persistent with the write cache on, and no flush op, so that the
+ * core does what libpmem does on it (CPU cache write-back + fence).  The
+ * library's own file provider treats tmpfs as volatile memory (nothing to
+ * flush) or, with the write cache forced on, flushes with msync; that is
+ * measured separately as "fsdax/msync".
+ */
+struct shmmap { void *addr; size_t len; };
+
+static long shmmap_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+				 void **addr)
+{
+	struct shmmap *m = daxdev_private(dev);
+	uint64_t pages = m->len / 4096;
+
+	if (pgoff >= pages)
+		return -ERANGE;
+	*addr = (char *)m->addr + pgoff * 4096;
+	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
+}
+
+static void shmmap_release(struct daxdev *dev)
+{
+	struct shmmap *m = daxdev_private(dev);
+
+	munmap(m->addr, m->len);
+	free(m);
+}
+
+static const struct daxdev_operations shmmap_ops = {
+	.direct_access = shmmap_direct_access,
+	.release = shmmap_release,
+};
+
+static int shmmap_open(const char *path, uint64_t size, struct daxdev **devp)
+{
+	struct shmmap *m = calloc(1, sizeof(*m));
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), rc;
+
+	if (!m || fd < 0 || ftruncate(fd, (off_t)size)) {
+		if (fd >= 0)
+			close(fd);
+		free(m);
+		return -errno;
+	}
+	m->len = size;
+	m->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m->addr == MAP_FAILED) {
+		free(m);
+		return -errno;
+	}
+	struct daxdev_params p = {
+		.provider = "bench-shmmap", .host = path, .size = size, .align = 4096,
+		.base = m->addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
+		.persistence_reason = "bench: treated as pmem, like PMEM_IS_PMEM_FORCE",
+		.write_cache = true, .unshared = true,
+	};
+	rc = daxdev_alloc(&shmmap_ops, &p, m, devp);
+	if (rc) {
+		munmap(m->addr, m->len);
+		free(m);
+	}
+	return rc;
+}
+
 static int setup_shm(struct backing *b)
 {
 	size_t mapped = 0;
 	int is_pmem = 0, rc;
-	char target[160];
+	char target[160], fs_path[128];
 
 	snprintf(shm_pmem_path, sizeof(shm_pmem_path), "/dev/shm/daxdev-bench-%d.pmem",
 		 (int)getpid());
@@ -189,13 +260,11 @@ static int setup_shm(struct backing *b)
 		return -EIO;
 	}
 	unlink(shm_pmem_path);
-	snprintf(target, sizeof(target), "file:%s", shm_dax_path);
-	rc = daxdev_open_size(target, cfg.region, DAXDEV_OPEN_CREATE | DAXDEV_OPEN_PRIVATE,
-			      &b->dev);
+	rc = shmmap_open(shm_dax_path, cfg.region, &b->dev);
 	unlink(shm_dax_path);
 	if (rc) {
-		snprintf(b->note, sizeof(b->note),
-			 "libdaxdev cannot open a /dev/shm file: %s", daxdev_errormsg());
+		snprintf(b->note, sizeof(b->note), "shm mapping for libdaxdev: %s",
+			 strerror(-rc));
 		pmem_unmap(b->pm, mapped);
 		b->pm = NULL;
 		return rc;
@@ -211,14 +280,46 @@ static int setup_shm(struct backing *b)
 	}
 	prefault(b->dax, b->size);
 	prefault(b->pm, b->size);
-	char extra[96];
-	snprintf(extra, sizeof(extra), "libpmem: pmem_map_file, is_pmem=%d", is_pmem);
+
+	/* The library's own file provider on a small tmpfs file, write cache
+	 * forced on: what daxdev_open("/dev/shm/...") really does. */
+	char extra[400];
+	uint64_t fs_size = 256 * MiB < cfg.region ? 256 * MiB : cfg.region;
+	snprintf(fs_path, sizeof(fs_path), "/dev/shm/daxdev-bench-%d.fsdax", (int)getpid());
+	snprintf(target, sizeof(target), "file:%s", fs_path);
+	rc = daxdev_open_size(target, fs_size, DAXDEV_OPEN_CREATE | DAXDEV_OPEN_PRIVATE,
+			      &b->dev2);
+	unlink(fs_path);
+	if (!rc) {
+		struct daxdev_info in;
+		bool wc_default = daxdev_write_cache(b->dev2) == 1;
+		daxdev_set_write_cache(b->dev2, true);
+		b->dax2 = map_whole(b->dev2, fs_size);
+		b->size2 = fs_size;
+		if (b->dax2)
+			prefault(b->dax2, fs_size);
+		daxdev_get_info(b->dev2, &in);
+		snprintf(extra, sizeof(extra),
+			 "libpmem: pmem_map_file, is_pmem=%d; \"fsdax/msync\" rows: libdaxdev's own file provider on tmpfs (default write cache %s, forced on: copy %s, flush %s)",
+			 is_pmem, wc_default ? "on" : "off", in.copy_impl, in.flush_impl);
+		if (!b->dax2) {
+			daxdev_put(b->dev2);
+			b->dev2 = NULL;
+		}
+	} else {
+		snprintf(extra, sizeof(extra),
+			 "libpmem: pmem_map_file, is_pmem=%d; libdaxdev file provider: %s",
+			 is_pmem, daxdev_errormsg());
+		b->dev2 = NULL;
+	}
 	describe(b, extra);
 	b->ok = true;
 	return 0;
 }
 
 /* ---- operations ----------------------------------------------------------- */
+
+static unsigned char dirty_val;
 
 typedef int (*op_fn)(uint64_t off, size_t len);
 typedef void (*prep_fn)(uint64_t off, size_t len);
@@ -239,6 +340,24 @@ static int op_dax_write(uint64_t off, size_t len)
 static int op_dax_memcpy(uint64_t off, size_t len)
 {
 	return daxdev_memcpy(cur->dev, cur->dax + off, src, len, 0);
+}
+
+/* fsdax/msync device: smaller; the offsets wrap inside it. */
+static int op_fs_write(uint64_t off, size_t len)
+{
+	return daxdev_write(cur->dev2, off % (cur->size2 - len + 1) & ~(uint64_t)63, src, len);
+}
+
+static int op_fs_flush(uint64_t off, size_t len)
+{
+	off = off % (cur->size2 - len + 1) & ~(uint64_t)63;
+	return daxdev_flush(cur->dev2, cur->dax2 + off, len);
+}
+
+static void prep_dirty_fs(uint64_t off, size_t len)
+{
+	off = off % (cur->size2 - len + 1) & ~(uint64_t)63;
+	memset(cur->dax2 + off, ++dirty_val, len);
 }
 
 static int op_pmem_memcpy(uint64_t off, size_t len)
@@ -264,8 +383,6 @@ static int op_pmem_persist(uint64_t off, size_t len)
 	pmem_persist(cur->pm + off, len);
 	return 0;
 }
-
-static unsigned char dirty_val;
 
 static void prep_dirty_dax(uint64_t off, size_t len)
 {
@@ -430,8 +547,27 @@ static struct workload wl[MAXW];
 static int nwl;
 static uint64_t *offs;
 
-static const uint64_t all_sizes[] = { 64, 256, KiB, 4 * KiB, 64 * KiB, 2 * MiB, 64 * MiB };
-static const uint64_t small_sizes[] = { 64, 256, KiB, 4 * KiB, 64 * KiB };
+static uint64_t all_sizes[MAX_SIZES] = { 64, 256, KiB, 4 * KiB, 64 * KiB, 2 * MiB, 64 * MiB };
+static uint64_t small_sizes[MAX_SIZES] = { 64, 256, KiB, 4 * KiB, 64 * KiB };
+static int n_all = 7, n_small = 5;
+
+/* --sizes LIST: replaces the size list of every size-swept workload. */
+static int parse_sizes(const char *arg)
+{
+	char buf[256], *save, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	n_all = n_small = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		if (daxdev_parse_size(tok, &v) || !v || n_all == MAX_SIZES)
+			return -1;
+		all_sizes[n_all++] = v;
+		if (v <= 64 * KiB)
+			small_sizes[n_small++] = v;
+	}
+	return n_all ? 0 : -1;
+}
 
 static struct workload *add(const char *name, const char *title, struct backing *bk,
 			    enum pattern pat, const uint64_t *sizes, int nsizes)
@@ -493,23 +629,30 @@ static void define_workloads(void)
 			if (asprintf(&n, "copy-%s", pattern_name[p]) < 0)
 				abort();
 			w = add(n, "durable copy", bk, p, r ? small_sizes : all_sizes,
-				r ? 5 : 7);
+				r ? n_small : n_all);
 			w->ref = impl(w, "pmem_memcpy_persist", op_pmem_memcpy, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_write", op_dax_write, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
 			impl(w, "memcpy(not durable)", op_memcpy, NULL);
+			if (!r)
+				impl(w, "daxdev NT loop", op_dax_nt_copy, NULL);
+			if (bk->dev2 && !r)
+				impl(w, "daxdev_write fsdax/msync", op_fs_write, NULL);
 
 			if (asprintf(&n, "flush-%s", pattern_name[p]) < 0)
 				abort();
 			w = add(n, "flush of dirty ranges", bk, p, r ? small_sizes : all_sizes,
-				r ? 5 : 7);
+				r ? n_small : n_all);
 			w->ref = impl(w, "pmem_persist", op_pmem_persist, prep_dirty_pm);
 			w->cand[w->ncand++] = impl(w, "daxdev_flush", op_dax_flush, prep_dirty_dax);
+			if (bk->dev2 && !r)
+				impl(w, "daxdev_flush fsdax/msync", op_fs_flush, prep_dirty_fs);
 			w->batch_cap = 8 * MiB;
 
 			if (asprintf(&n, "fill-%s", pattern_name[p]) < 0)
 				abort();
-			w = add(n, "durable fill", bk, p, r ? small_sizes : all_sizes, r ? 5 : 7);
+			w = add(n, "durable fill", bk, p, r ? small_sizes : all_sizes,
+				r ? n_small : n_all);
 			w->ref = impl(w, "pmem_memset_persist", op_pmem_memset, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_zero", op_dax_zero, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_memset", op_dax_memset, NULL);
@@ -528,7 +671,7 @@ static void define_workloads(void)
 		struct workload *w;
 
 		w = add("volatile-seq", "volatile device (write cache off)", &bk_vol, SEQ,
-			all_sizes, 7);
+			all_sizes, n_all);
 		w->ref = impl(w, "memcpy", op_memcpy, NULL);
 		w->cand[w->ncand++] = impl(w, "daxdev_write", op_dax_write, NULL);
 		w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
@@ -985,7 +1128,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR]\n"
 		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log]\n"
-		   "                    [--backing anon|shm|both] [--region SIZE]\n");
+		   "                    [--backing anon|shm|both] [--region SIZE] [--sizes 64,4K,...]\n");
 }
 
 static const char *exe_dir(void)
@@ -1028,6 +1171,7 @@ int main(int argc, char **argv)
 		{ "cpu", required_argument, 0, 'c' }, { "out", required_argument, 0, 'o' },
 		{ "only", required_argument, 0, 'w' }, { "backing", required_argument, 0, 'b' },
 		{ "region", required_argument, 0, 'R' }, { "help", no_argument, 0, 'h' },
+		{ "sizes", required_argument, 0, 's' },
 		{ 0, 0, 0, 0 } };
 	const char *q = getenv("DAXDEV_BENCH_QUICK");
 	int c;
@@ -1037,7 +1181,7 @@ int main(int argc, char **argv)
 	cfg.out = exe_dir();
 	/* libpmem: take the pmem path on memory it cannot identify (read lazily). */
 	setenv("PMEM_IS_PMEM_FORCE", "1", 0);
-	while ((c = getopt_long(argc, argv, "qr:c:o:w:b:R:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qr:c:o:w:b:R:s:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q': cfg.quick = true; break;
 		case 'r': cfg.rounds = atoi(optarg); break;
@@ -1050,6 +1194,12 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			if (daxdev_parse_size(optarg, &cfg.region)) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 's':
+			if (parse_sizes(optarg)) {
 				usage(stderr);
 				return 2;
 			}
@@ -1125,6 +1275,8 @@ int main(int argc, char **argv)
 		daxdev_put(bk_anon.dev);
 	if (bk_shm.dev)
 		daxdev_put(bk_shm.dev);
+	if (bk_shm.dev2)
+		daxdev_put(bk_shm.dev2);
 	if (bk_vol.dev)
 		daxdev_put(bk_vol.dev);
 	return failures ? 1 : 0;

@@ -109,6 +109,7 @@ struct backing {
 	struct daxdev *dev2;        /* shm: libdaxdev's own file provider */
 	char *dax2;
 	uint64_t size2;
+	struct daxdev *nt64;        /* same memory as dev, DAXDEV_NT_THRESHOLD=64 */
 	char note[512];
 	bool ok;
 };
@@ -152,6 +153,9 @@ static void describe(struct backing *b, const char *extra)
 		 *extra ? "; " : "", extra);
 }
 
+static int view_open(void *addr, uint64_t size, const char *host, struct daxdev **devp);
+static const struct daxdev_operations shmmap_ops;
+
 static int setup_anon(struct backing *b, bool write_cache, char *target)
 {
 	int rc = daxdev_open_size(target, 0, DAXDEV_OPEN_PRIVATE, &b->dev);
@@ -171,7 +175,16 @@ static int setup_anon(struct backing *b, bool write_cache, char *target)
 		return -EIO;
 	}
 	prefault(b->dax, b->size);
-	describe(b, "libpmem runs on the same anonymous region");
+	if (write_cache) {
+		char extra[200];
+		rc = view_open(b->dax, b->size, "bench-anon-nt64", &b->nt64);
+		snprintf(extra, sizeof(extra), "libpmem runs on the same anonymous region; "
+			 "\"NT>=64\" rows: a second libdaxdev device over the same memory created with DAXDEV_NT_THRESHOLD=64%s",
+			 rc ? " (failed)" : "");
+		describe(b, extra);
+	} else {
+		describe(b, "");
+	}
 	b->ok = true;
 	return 0;
 }
@@ -184,7 +197,7 @@ static int setup_anon(struct backing *b, bool write_cache, char *target)
  * flush) or, with the write cache forced on, flushes with msync; that is
  * measured separately as "fsdax/msync".
  */
-struct shmmap { void *addr; size_t len; };
+struct shmmap { void *addr; size_t len; bool own; };
 
 static long shmmap_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 				 void **addr)
@@ -202,8 +215,42 @@ static void shmmap_release(struct daxdev *dev)
 {
 	struct shmmap *m = daxdev_private(dev);
 
-	munmap(m->addr, m->len);
+	if (m->own)
+		munmap(m->addr, m->len);
 	free(m);
+}
+
+/* A second device over memory someone else owns (the anon region), created
+ * with DAXDEV_NT_THRESHOLD=64 in the environment: the same memory through
+ * the streaming-from-one-line policy, measured in the same rounds. */
+static int view_open(void *addr, uint64_t size, const char *host, struct daxdev **devp)
+{
+	struct shmmap *m = calloc(1, sizeof(*m));
+	const char *old = getenv("DAXDEV_NT_THRESHOLD");
+	char *saved = old ? strdup(old) : NULL;
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	m->addr = addr;
+	m->len = size;
+	struct daxdev_params p = {
+		.provider = "bench-view", .host = host, .size = size, .align = 4096,
+		.base = addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
+		.persistence_reason = "bench: treated as pmem", .write_cache = true,
+		.unshared = true,
+	};
+	setenv("DAXDEV_NT_THRESHOLD", "64", 1);
+	rc = daxdev_alloc(&shmmap_ops, &p, m, devp);
+	if (saved) {
+		setenv("DAXDEV_NT_THRESHOLD", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("DAXDEV_NT_THRESHOLD");
+	}
+	if (rc)
+		free(m);
+	return rc;
 }
 
 static const struct daxdev_operations shmmap_ops = {
@@ -223,6 +270,7 @@ static int shmmap_open(const char *path, uint64_t size, struct daxdev **devp)
 		return -errno;
 	}
 	m->len = size;
+	m->own = true;
 	m->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (m->addr == MAP_FAILED) {
@@ -340,6 +388,16 @@ static int op_dax_write(uint64_t off, size_t len)
 static int op_dax_memcpy(uint64_t off, size_t len)
 {
 	return daxdev_memcpy(cur->dev, cur->dax + off, src, len, 0);
+}
+
+static int op_nt64_memcpy(uint64_t off, size_t len)
+{
+	return daxdev_memcpy(cur->nt64, cur->dax + off, src, len, 0);
+}
+
+static int op_nt64_memset(uint64_t off, size_t len)
+{
+	return daxdev_memset(cur->nt64, cur->dax + off, 0, len, 0);
 }
 
 /* fsdax/msync device: smaller; the offsets wrap inside it. */
@@ -633,6 +691,9 @@ static void define_workloads(void)
 			w->ref = impl(w, "pmem_memcpy_persist", op_pmem_memcpy, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_write", op_dax_write, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
+			if (bk->nt64)
+				w->cand[w->ncand++] = impl(w, "daxdev_memcpy NT>=64",
+							   op_nt64_memcpy, NULL);
 			impl(w, "memcpy(not durable)", op_memcpy, NULL);
 			if (!r)
 				impl(w, "daxdev NT loop", op_dax_nt_copy, NULL);
@@ -656,6 +717,9 @@ static void define_workloads(void)
 			w->ref = impl(w, "pmem_memset_persist", op_pmem_memset, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_zero", op_dax_zero, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_memset", op_dax_memset, NULL);
+			if (bk->nt64)
+				w->cand[w->ncand++] = impl(w, "daxdev_memset NT>=64",
+							   op_nt64_memset, NULL);
 			impl(w, "memset(not durable)", op_memset, NULL);
 		}
 		uint64_t csz[1] = { cfg.ceiling };
@@ -1271,6 +1335,8 @@ int main(int argc, char **argv)
 	teardown_log();
 	fprintf(stderr, "daxdev-bench: done in %.1f s%s\n", (now_ns() - t_start) / 1e9,
 		failures ? ", with FAILED calls (see above)" : "");
+	if (bk_anon.nt64)
+		daxdev_put(bk_anon.nt64);
 	if (bk_anon.dev)
 		daxdev_put(bk_anon.dev);
 	if (bk_shm.dev)

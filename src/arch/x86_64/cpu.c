@@ -54,6 +54,7 @@ static const struct flush_impl flush_impls[] = {
 	{ "clflush", FEAT_CLFLUSH, daxdev_x86_flush_clflush },
 };
 
+/* The DAXDEV_FLUSH words, in flush_impls order. */
 static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
 
 /* Without non-temporal stores: ordinary stores, then the chosen write-back. */
@@ -70,7 +71,6 @@ static void fill_temporal(void *dst, int c, size_t len,
 }
 
 struct nt_impl {
-	const char *isa;          /* the DAXDEV_ISA word that caps at this entry */
 	const char *copy_name;
 	const char *fill_name;
 	unsigned needs;
@@ -79,20 +79,25 @@ struct nt_impl {
 };
 
 static const struct nt_impl nt_impls[] = {
-	{ "avx512", "avx512-nt", "avx512-nt", FEAT_AVX512F,
+	{ "avx512-nt", "avx512-nt", FEAT_AVX512F,
 	  daxdev_x86_copy_nt_avx512, daxdev_x86_fill_nt_avx512 },
-	{ "avx2", "avx2-nt", "avx2-nt", FEAT_AVX2,
+	{ "avx2-nt", "avx2-nt", FEAT_AVX2,
 	  daxdev_x86_copy_nt_avx2, daxdev_x86_fill_nt_avx2 },
-	{ "sse2", "sse2-nt", "sse2-nt", FEAT_SSE2,
+	{ "sse2-nt", "sse2-nt", FEAT_SSE2,
 	  daxdev_x86_copy_nt_sse2, daxdev_x86_fill_nt_sse2 },
-	{ "generic", "memcpy", "memset", 0, copy_temporal, fill_temporal },
+	{ "memcpy", "memset", 0, copy_temporal, fill_temporal },
 };
 
 #define NT_TEMPORAL (sizeof(nt_impls) / sizeof(nt_impls[0]) - 1)
 
+/* The DAXDEV_ISA words, in nt_impls order. */
 static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(ARRAY_LEN(flush_words) == ARRAY_LEN(flush_impls),
+	       "one DAXDEV_FLUSH word per write-back implementation");
+_Static_assert(ARRAY_LEN(isa_words) == ARRAY_LEN(nt_impls),
+	       "one DAXDEV_ISA word per copy implementation");
 
 static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
 static unsigned cpu_features;
@@ -181,6 +186,11 @@ const char *daxdev_arch_cpu_summary(void)
 	return cpu_summary;
 }
 
+static bool supported(unsigned features, unsigned needs)
+{
+	return (needs & features) == needs;
+}
+
 static int choose_flush(unsigned features, const struct flush_impl **out)
 {
 	int forced, rc;
@@ -189,17 +199,19 @@ static int choose_flush(unsigned features, const struct flush_impl **out)
 				  ARRAY_LEN(flush_words), &forced);
 	if (rc)
 		return rc;
-	for (size_t i = forced < 0 ? 0 : (size_t)forced; i < ARRAY_LEN(flush_impls); i++) {
-		if ((flush_impls[i].needs & features) == flush_impls[i].needs) {
+	if (forced >= 0) {
+		if (!supported(features, flush_impls[forced].needs))
+			return daxdev_err(-ENOTSUP, "DAXDEV_FLUSH=%s: this CPU has no %s",
+					  flush_words[forced], flush_words[forced]);
+		*out = &flush_impls[forced];
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(flush_impls); i++) {
+		if (supported(features, flush_impls[i].needs)) {
 			*out = &flush_impls[i];
 			return 0;
 		}
-		if (forced >= 0)
-			break;
 	}
-	if (forced >= 0)
-		return daxdev_err(-ENOTSUP, "DAXDEV_FLUSH=%s: this CPU has no %s",
-				  flush_words[forced], flush_words[forced]);
 	return daxdev_err(-ENOTSUP, "no cache write-back instruction on this CPU");
 }
 
@@ -219,7 +231,7 @@ static int choose_nt(unsigned features, const struct nt_impl **out)
 		cap = (int)NT_TEMPORAL;
 	/* The last entry needs nothing, so the walk always ends on a match. */
 	for (size_t i = cap < 0 ? 0 : (size_t)cap; i < ARRAY_LEN(nt_impls); i++) {
-		if ((nt_impls[i].needs & features) == nt_impls[i].needs) {
+		if (supported(features, nt_impls[i].needs)) {
 			*out = &nt_impls[i];
 			break;
 		}

@@ -101,15 +101,16 @@ DAXDEV_PROVIDER_ENTRY int daxdev_stripe_open(const struct daxdev_open_args *args
 					     struct daxdev **devp)
 {
 	struct daxdev **members;
-	const char *list;
-	uint64_t chunk;
+	const char *list = NULL;
+	uint64_t chunk = 0;
 	size_t count;
 	unsigned flags;
 	int rc;
 
 	rc = composite_member_flags(composite_stripe_name, args, &flags);
-	if (!rc)
-		rc = parse_chunk(args->target, &chunk, &list);
+	if (rc)
+		return rc;
+	rc = parse_chunk(args->target, &chunk, &list);
 	if (rc)
 		return rc;
 	rc = composite_open_members(composite_stripe_name, args->target, list, flags,

@@ -546,6 +546,12 @@ static void setup_log(void)
 		return;
 	}
 	unlink(log_pmem_path);
+	/* Touch every page of the pool once (append until full), so that no
+	 * timed append takes a tmpfs page fault; the plog side is prefaulted
+	 * through its mapping. */
+	while (!pmemlog_append(plp, src, 64 * KiB))
+		;
+	pmemlog_rewind(plp);
 	bk_log.size = log_pool_size;
 	bk_log.ok = true;
 	snprintf(bk_log.note, sizeof(bk_log.note),

@@ -139,5 +139,3 @@ DAXDEV_EXPORT int daxdev_new_volatile(size_t size, struct daxdev **devp)
 		(void)devp;                                                     \
 		return daxdev_err(-ENOTSUP, "%s: provider %s not built", args->target, name); \
 	}
-PENDING_PROVIDER(daxdev_devdax_open, "devdax")
-PENDING_PROVIDER(daxdev_fsdax_open, "fsdax")

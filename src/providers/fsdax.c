@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File provider: any regular file, mapped shared.
+ *
+ * If the kernel grants MAP_SYNC the file is on a DAX filesystem with
+ * synchronous page faults: stores reach the memory directly and the
+ * filesystem's metadata is already durable at fault time, so only the CPU
+ * cache may stand between a store and persistence.  The block device under
+ * the filesystem says whether it does (dax/write_cache, see nvdimm_sysfs.c).
+ *
+ * Without MAP_SYNC (page cache, or asynchronous DAX such as virtio-pmem) only
+ * msync() makes data durable, so the provider supplies a flush op doing that.
+ * On tmpfs/ramfs nothing survives a reboot: volatile, and no flushing at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include "providers.h"
+#include "nvdimm_sysfs.h"
+
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
+/* statfs f_type of the memory-only filesystems (values from linux/magic.h) */
+#define FSDAX_TMPFS_MAGIC 0x01021994
+#define FSDAX_RAMFS_MAGIC 0x858458f6
+/* Mappings larger than a 47-bit user address space cannot exist. */
+#define FSDAX_MAX_LEN (UINT64_C(1) << 47)
+
+struct fsdax_file {
+	char *addr;
+	size_t len;
+	size_t page_size;
+	uint64_t file_size;         /* st_size at open; len is this rounded down */
+	bool map_sync;
+	bool memory_fs;             /* tmpfs or ramfs */
+	char map_note[96];          /* why MAP_SYNC was not used */
+	char host[PATH_MAX];        /* realpath */
+	char reason[NVDIMM_REASON_MAX];
+	struct nvdimm_blockdev blk; /* the filesystem's block device */
+};
+
+static long fsdax_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages, void **addr)
+{
+	struct fsdax_file *f = daxdev_private(dev);
+	uint64_t pages = f->len / f->page_size;
+
+	if (pgoff >= pages)
+		return -ERANGE;
+	*addr = f->addr + pgoff * f->page_size;
+	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
+}
+
+/* Without MAP_SYNC, msync on the pages covering the range is what makes
+ * the stores durable. */
+static int fsdax_msync(struct daxdev *dev, const void *addr, size_t len)
+{
+	struct fsdax_file *f = daxdev_private(dev);
+	uintptr_t start = (uintptr_t)addr & ~((uintptr_t)f->page_size - 1);
+	uintptr_t base = (uintptr_t)f->addr;
+
+	if ((uintptr_t)addr < base || len > f->len || (uintptr_t)addr - base > f->len - len)
+		return daxdev_err(-ERANGE, "%s: flush of %zu bytes at %p is outside the mapping",
+				  f->host, len, addr);
+	if (len == 0)
+		return 0;
+	if (msync((void *)start, (uintptr_t)addr + len - start, MS_SYNC) < 0)
+		return daxdev_err(-errno, "%s: msync: %s", f->host, strerror(errno));
+	return 0;
+}
+
+static int append(char *buf, size_t len, int *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* snprintf at buf+*pos that keeps counting once buf is full. */
+static int append(char *buf, size_t len, int *pos, const char *fmt, ...)
+{
+	size_t used = (size_t)*pos;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += n;
+	return *pos;
+}
+
+static void describe_blockdev(const struct fsdax_file *f, char *buf, size_t len, int *pos)
+{
+	const struct nvdimm_blockdev *blk = &f->blk;
+
+	if (!blk->found) {
+		append(buf, len, pos, "block device: %s (no sysfs entry)\n", blk->name);
+		return;
+	}
+	append(buf, len, pos, "block device: %s%s%s\n", blk->name,
+	       blk->partition[0] ? ", partition " : "", blk->partition);
+	if (blk->write_cache_value >= 0)
+		append(buf, len, pos, "write_cache file: %s = %d\n", blk->write_cache_path,
+		       blk->write_cache_value);
+	else
+		append(buf, len, pos, "write_cache file: none\n");
+	if (blk->persist.has_region)
+		append(buf, len, pos, "region: %s\n", blk->persist.region);
+	if (blk->badblocks_count)
+		append(buf, len, pos, "badblocks: %s lists %zu bad ranges (the filesystem "
+		       "reports them as EIO/SIGBUS)\n", blk->name, blk->badblocks_count);
+}
+
+static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
+{
+	struct fsdax_file *f = daxdev_private(dev);
+	int pos = 0;
+
+	if (f->map_sync)
+		append(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
+	else
+		append(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync\n", f->map_note);
+	if (f->memory_fs)
+		append(buf, len, &pos, "filesystem: tmpfs/ramfs (memory only)\n");
+	if (f->file_size != f->len)
+		append(buf, len, &pos, "size: file has %llu bytes, %zu mapped (whole pages)\n",
+		       (unsigned long long)f->file_size, f->len);
+	describe_blockdev(f, buf, len, &pos);
+	return pos;
+}
+
+static void fsdax_release(struct daxdev *dev)
+{
+	struct fsdax_file *f = daxdev_private(dev);
+
+	munmap(f->addr, f->len);
+	free(f);
+}
+
+/* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it. */
+static const struct daxdev_operations fsdax_sync_ops = {
+	.direct_access = fsdax_direct_access,
+	.describe = fsdax_describe,
+	.release = fsdax_release,
+};
+
+static const struct daxdev_operations fsdax_msync_ops = {
+	.direct_access = fsdax_direct_access,
+	.flush = fsdax_msync,
+	.describe = fsdax_describe,
+	.release = fsdax_release,
+};
+
+/* Open read-write; with DAXDEV_OPEN_CREATE create the file if it is absent. */
+static int fsdax_open_fd(const struct daxdev_open_args *args, int *fd, bool *created)
+{
+	const char *path = args->target;
+
+	*created = false;
+	if (args->flags & DAXDEV_OPEN_CREATE) {
+		*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (*fd >= 0) {
+			*created = true;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return daxdev_err(-errno, "%s: cannot create: %s", path, strerror(errno));
+	}
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return daxdev_err(-errno, "%s: cannot open for reading and writing: %s", path,
+				  strerror(errno));
+	return 0;
+}
+
+/* A new file gets all its blocks now, so that no store faults on a hole
+ * (which could fail with SIGBUS when the filesystem is full). */
+static int fsdax_size_new(struct fsdax_file *f, const struct daxdev_open_args *args, int fd)
+{
+	uint64_t len = args->size;
+	int err;
+
+	if (len == 0)
+		return daxdev_err(-EINVAL, "%s: a size is needed to create the file", args->target);
+	if (len > FSDAX_MAX_LEN)
+		return daxdev_err(-EFBIG, "%s: size %llu is larger than an address space allows",
+				  args->target, (unsigned long long)len);
+	len = (len + f->page_size - 1) & ~((uint64_t)f->page_size - 1);
+	err = posix_fallocate(fd, 0, (off_t)len);
+	if (err)
+		return daxdev_err(-err, "%s: cannot allocate %llu bytes: %s", args->target,
+				  (unsigned long long)len, strerror(err));
+	f->file_size = len;
+	f->len = (size_t)len;
+	return 0;
+}
+
+/* Holes would be allocated at fault time, where running out of space is a
+ * SIGBUS; allocate them now (data unchanged) or fail clearly. */
+static int fsdax_fill_holes(const char *path, int fd, uint64_t size)
+{
+	off_t hole = lseek(fd, 0, SEEK_HOLE);
+	int err;
+
+	if (hole < 0 || (uint64_t)hole >= size)
+		return 0; /* no holes, or the filesystem cannot tell */
+	err = posix_fallocate(fd, 0, (off_t)size);
+	if (err)
+		return daxdev_err(-err, "%s has a hole at byte %lld that cannot be allocated: %s",
+				  path, (long long)hole, strerror(err));
+	daxdev_log(DAXDEV_LOG_INFO, "%s: allocated the holes from byte %lld", path, (long long)hole);
+	return 0;
+}
+
+static int fsdax_size_existing(struct fsdax_file *f, const struct daxdev_open_args *args,
+			       int fd, const struct stat *st)
+{
+	uint64_t size = (uint64_t)st->st_size, len = size & ~((uint64_t)f->page_size - 1);
+
+	if (size == 0)
+		return daxdev_err(-EINVAL, "%s is empty: give a size (daxdev_open_size with "
+				  "DAXDEV_OPEN_CREATE, or extend the file)", args->target);
+	if (args->size > size)
+		return daxdev_err(-ENOSPC, "%s has %llu bytes, less than the %llu requested "
+				  "(truncated?)", args->target, (unsigned long long)size,
+				  (unsigned long long)args->size);
+	if (len == 0 || len < args->size)
+		return daxdev_err(-EINVAL, "%s has %llu bytes: %llu in whole pages of %zu, less "
+				  "than the %llu needed", args->target, (unsigned long long)size,
+				  (unsigned long long)len, f->page_size,
+				  (unsigned long long)(args->size ? args->size : f->page_size));
+	if (len > FSDAX_MAX_LEN)
+		return daxdev_err(-EFBIG, "%s: %llu bytes do not fit in the address space",
+				  args->target, (unsigned long long)len);
+	if (len != size)
+		daxdev_log(DAXDEV_LOG_WARNING, "%s: %llu bytes is not a page multiple; mapping %llu",
+			   args->target, (unsigned long long)size, (unsigned long long)len);
+	f->file_size = size;
+	f->len = (size_t)len;
+	return fsdax_fill_holes(args->target, fd, size);
+}
+
+/* An object already open for this file still maps its old length: if the
+ * file shrank since, touching the tail is a SIGBUS.  Say so now. */
+static int fsdax_check_shrunk(const struct fsdax_file *f)
+{
+	struct daxdev *old = daxdev_get_by_host(f->host);
+	uint64_t old_size;
+
+	if (!old)
+		return 0;
+	old_size = daxdev_size(old);
+	daxdev_put(old);
+	if (old_size > f->len)
+		return daxdev_err(-EBUSY, "%s was truncated to %llu bytes while open with %llu "
+				  "mapped: close every handle on it first", f->host,
+				  (unsigned long long)f->file_size, (unsigned long long)old_size);
+	return 0;
+}
+
+static int fsdax_map(struct fsdax_file *f, int fd)
+{
+	int prot = PROT_READ | PROT_WRITE;
+	void *addr = mmap(NULL, f->len, prot, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
+
+	f->map_sync = addr != MAP_FAILED;
+	if (!f->map_sync) {
+		if (errno != EOPNOTSUPP && errno != EINVAL)
+			return daxdev_err(-errno, "%s: cannot map %zu bytes: %s", f->host, f->len,
+					  strerror(errno));
+		snprintf(f->map_note, sizeof(f->map_note), "MAP_SYNC refused: %s", strerror(errno));
+		addr = mmap(NULL, f->len, prot, MAP_SHARED, fd, 0);
+		if (addr == MAP_FAILED)
+			return daxdev_err(-errno, "%s: cannot map %zu bytes: %s", f->host, f->len,
+					  strerror(errno));
+	}
+	f->addr = addr;
+	return 0;
+}
+
+/* MAP_SYNC: sysfs decides.  Otherwise msync is the flush, except on memory
+ * filesystems and nd_volatile regions where there is nothing to flush to. */
+static void fsdax_persistence(struct fsdax_file *f, int fd, const struct stat *st,
+			      enum daxdev_persistence *persistence, bool *write_cache)
+{
+	struct statfs sfs;
+
+	nvdimm_blockdev_lookup(st->st_dev, &f->blk);
+	f->memory_fs = !fstatfs(fd, &sfs) &&
+		((unsigned long)sfs.f_type == FSDAX_TMPFS_MAGIC ||
+		 (unsigned long)sfs.f_type == FSDAX_RAMFS_MAGIC);
+	*persistence = f->blk.persist.persistence;
+	*write_cache = f->blk.persist.write_cache;
+	snprintf(f->reason, sizeof(f->reason), "%s", f->blk.persist.reason);
+	if (f->map_sync)
+		return;
+	*persistence = DAXDEV_PERSISTENCE_PERSISTENT;
+	*write_cache = true;
+	snprintf(f->reason, sizeof(f->reason), "no MAP_SYNC: flush = msync");
+	if (f->memory_fs || f->blk.persist.volatile_region) {
+		*persistence = DAXDEV_PERSISTENCE_VOLATILE;
+		*write_cache = false;
+		snprintf(f->reason, sizeof(f->reason), "no MAP_SYNC, %.96s: memory only, nothing to flush",
+			 f->memory_fs ? "tmpfs/ramfs" : f->blk.persist.reason);
+	}
+}
+
+static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st, struct daxdev **devp)
+{
+	struct daxdev_params params = {
+		.provider = "fsdax",
+		.host = f->host,
+		.size = f->len,
+		.align = f->page_size,
+		.base = f->addr,
+		.persistence_reason = f->reason,
+	};
+
+	fsdax_persistence(f, fd, st, &params.persistence, &params.write_cache);
+	params.flush_name = f->map_sync ? NULL : "msync";
+	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes, %s; %s", f->host, f->len,
+		   f->map_sync ? "MAP_SYNC" : f->map_note, f->reason);
+	return daxdev_alloc(f->map_sync ? &fsdax_sync_ops : &fsdax_msync_ops, &params, f, devp);
+}
+
+/* Size, holes, a stale open object: everything that can be refused before
+ * anything is mapped. */
+static int fsdax_prepare(struct fsdax_file *f, const struct daxdev_open_args *args, int fd,
+			 bool created, struct stat *st)
+{
+	int rc;
+
+	if (fstat(fd, st) < 0)
+		return daxdev_err(-errno, "%s: fstat: %s", args->target, strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		return daxdev_err(-EINVAL, "%s is not a regular file", args->target);
+	if (!realpath(args->target, f->host))
+		return daxdev_err(-errno, "%s: realpath: %s", args->target, strerror(errno));
+	rc = created ? fsdax_size_new(f, args, fd) : fsdax_size_existing(f, args, fd, st);
+	if (rc)
+		return rc;
+	return fsdax_check_shrunk(f);
+}
+
+DAXDEV_PROVIDER_ENTRY int daxdev_fsdax_open(const struct daxdev_open_args *args,
+					    struct daxdev **devp)
+{
+	struct fsdax_file *f;
+	struct stat st;
+	bool created;
+	int fd, rc;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return daxdev_err(-ENOMEM, "%s: out of memory", args->target);
+	f->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	rc = fsdax_open_fd(args, &fd, &created);
+	if (rc)
+		goto err_free;
+	rc = fsdax_prepare(f, args, fd, created, &st);
+	if (rc)
+		goto err_close;
+	rc = fsdax_map(f, fd);
+	if (rc)
+		goto err_close;
+	rc = fsdax_create(f, fd, &st, devp);
+	if (rc)
+		goto err_unmap;
+	close(fd); /* the mapping keeps the file open */
+	return 0;
+
+err_unmap:
+	munmap(f->addr, f->len);
+err_close:
+	close(fd);
+	if (created)
+		unlink(args->target);
+err_free:
+	free(f);
+	return rc;
+}

@@ -1,0 +1,344 @@
+/* File provider on real files (host without DAX: msync path), tmpfs, and the bad targets daxdev_open must refuse clearly. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <daxdev.h>
+
+#define MiB (UINT64_C(1) << 20)
+#define TMPFS_MAGIC_VALUE 0x01021994
+
+static char workdir[PATH_MAX];
+static char path[PATH_MAX + 32];
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+	if (!strstr(haystack, needle))
+		fail_msg("'%s' does not contain '%s'", haystack, needle);
+}
+
+/* A directory on a disk filesystem: /tmp unless it is tmpfs, then the
+ * build directory (the msync assertions need page-cache files). */
+static int make_workdir(void **state)
+{
+	struct statfs sfs;
+	const char *base = "/tmp";
+
+	(void)state;
+	if (!statfs(base, &sfs) && (unsigned long)sfs.f_type == TMPFS_MAGIC_VALUE)
+		base = ".";
+	snprintf(workdir, sizeof(workdir), "%s/daxdev-fsdax-XXXXXX", base);
+	return mkdtemp(workdir) ? 0 : -1;
+}
+
+static int remove_workdir(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *file_path(const char *name)
+{
+	snprintf(path, sizeof(path), "%s/%s", workdir, name);
+	return path;
+}
+
+static void make_file(const char *name, off_t size)
+{
+	int fd = open(file_path(name), O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, size), 0);
+	close(fd);
+}
+
+static void test_create_write_read_reopen(void **state)
+{
+	struct daxdev *dev = NULL;
+	struct daxdev_info info;
+	char buf[32] = "";
+	const char *p = file_path("data");
+
+	(void)state;
+	assert_int_equal(daxdev_open_size(p, MiB, DAXDEV_OPEN_CREATE, &dev), 0);
+	assert_int_equal(daxdev_size(dev), MiB);
+	assert_int_equal(daxdev_align(dev), (uint64_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_string_equal(info.provider, "fsdax");
+	assert_string_equal(info.flush_impl, "msync");
+	assert_true(info.write_cache);
+	assert_int_equal(info.persistence, DAXDEV_PERSISTENCE_PERSISTENT);
+	assert_string_equal(info.persistence_reason, "no MAP_SYNC: flush = msync");
+	assert_contains(info.details, "mapping: MAP_SHARED (MAP_SYNC refused");
+	assert_contains(info.details, "block device: ");
+	assert_int_equal(daxdev_write(dev, 4000, "hello, file", 12), 0);
+	assert_int_equal(daxdev_zero(dev, 8192, 4096), 0);
+	assert_int_equal(daxdev_flush_range(dev, 0, MiB), 0);
+	assert_int_equal(daxdev_read(dev, 4000, buf, 12), 0);
+	assert_string_equal(buf, "hello, file");
+	assert_int_equal(daxdev_read(dev, MiB - 4, buf, 8), -ERANGE);
+	daxdev_put(dev);
+
+	/* the bytes are in the file itself, and a new open sees them */
+	int fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(pread(fd, buf, 12, 4000), 12);
+	close(fd);
+	assert_string_equal(buf, "hello, file");
+	assert_int_equal(daxdev_open(p, 0, &dev), 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(daxdev_read(dev, 4000, buf, 12), 0);
+	assert_string_equal(buf, "hello, file");
+	daxdev_put(dev);
+}
+
+/* The host name is the real path, however the file was named. */
+static void test_host_is_realpath(void **state)
+{
+	char odd[PATH_MAX + 64], real[PATH_MAX];
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	make_file("named", 65536);
+	snprintf(odd, sizeof(odd), "%s/./../%s/named", workdir, strrchr(workdir, '/') + 1);
+	assert_non_null(realpath(file_path("named"), real));
+	assert_int_equal(daxdev_open(odd, 0, &dev), 0);
+	assert_string_equal(daxdev_host(dev), real);
+	daxdev_put(dev);
+	assert_int_equal(daxdev_open(file_path("named"), DAXDEV_OPEN_CREATE, &dev), 0);
+	assert_int_equal(daxdev_size(dev), 65536); /* existing: CREATE just opens */
+	daxdev_put(dev);
+}
+
+static void test_create_needs_size(void **state)
+{
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	assert_int_equal(daxdev_open(file_path("nosize"), DAXDEV_OPEN_CREATE, &dev), -EINVAL);
+	assert_contains(daxdev_errormsg(), "a size is needed to create the file");
+	assert_int_equal(access(file_path("nosize"), F_OK), -1);
+}
+
+static void test_create_huge(void **state)
+{
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	assert_int_equal(daxdev_open_size(file_path("huge"), UINT64_C(1) << 62,
+					  DAXDEV_OPEN_CREATE, &dev), -EFBIG);
+	assert_contains(daxdev_errormsg(), "larger than an address space allows");
+	assert_null(dev);
+	assert_int_equal(access(file_path("huge"), F_OK), -1); /* not left behind */
+}
+
+static void test_existing_too_small(void **state)
+{
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	make_file("small", 65536);
+	assert_int_equal(daxdev_open_size(file_path("small"), MiB, 0, &dev), -ENOSPC);
+	assert_contains(daxdev_errormsg(), "has 65536 bytes, less than the 1048576 requested");
+	assert_int_equal(daxdev_open_size(file_path("small"), MiB, DAXDEV_OPEN_CREATE, &dev),
+			 -ENOSPC);
+}
+
+static void test_empty_file(void **state)
+{
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	make_file("empty", 0);
+	assert_int_equal(daxdev_open(file_path("empty"), 0, &dev), -EINVAL);
+	assert_contains(daxdev_errormsg(), "is empty");
+}
+
+/* Sizes that are not whole pages are rounded down and say so. */
+static void test_partial_page(void **state)
+{
+	struct daxdev *dev = NULL;
+	struct daxdev_info info;
+	long page = sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	make_file("partial", page + 904);
+	assert_int_equal(daxdev_open(file_path("partial"), 0, &dev), 0);
+	assert_int_equal(daxdev_size(dev), page);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_contains(info.details, "size: file has ");
+	daxdev_put(dev);
+	make_file("tiny", 100);
+	assert_int_equal(daxdev_open(file_path("tiny"), 0, &dev), -EINVAL);
+	assert_contains(daxdev_errormsg(), "in whole pages");
+	assert_int_equal(daxdev_open_size(file_path("partial"), (uint64_t)page + 904, 0, &dev),
+			 -EINVAL);
+}
+
+/* A sparse file gets its blocks at open, not at the first store. */
+static void test_holes_allocated(void **state)
+{
+	struct daxdev *dev = NULL;
+	struct stat st;
+
+	(void)state;
+	make_file("sparse", 4 * MiB);
+	assert_int_equal(stat(file_path("sparse"), &st), 0);
+	assert_true((uint64_t)st.st_blocks * 512 < 4 * MiB);
+	assert_int_equal(daxdev_open(file_path("sparse"), 0, &dev), 0);
+	assert_int_equal(stat(file_path("sparse"), &st), 0);
+	assert_true((uint64_t)st.st_blocks * 512 >= 4 * MiB);
+	daxdev_put(dev);
+}
+
+/* Truncating a file that is open and mapped is caught at the next open. */
+static void test_truncated_while_open(void **state)
+{
+	struct daxdev *dev = NULL, *again = NULL;
+	const char *p = file_path("shrinks");
+
+	(void)state;
+	assert_int_equal(daxdev_open_size(p, MiB, DAXDEV_OPEN_CREATE, &dev), 0);
+	assert_int_equal(truncate(p, 65536), 0);
+	assert_int_equal(daxdev_open(p, 0, &again), -EBUSY);
+	assert_contains(daxdev_errormsg(), "was truncated to 65536 bytes while open with 1048576");
+	daxdev_put(dev);
+	assert_int_equal(daxdev_open_size(p, MiB, 0, &again), -ENOSPC);
+	assert_contains(daxdev_errormsg(), "truncated?");
+	assert_int_equal(daxdev_open(p, 0, &again), 0);
+	assert_int_equal(daxdev_size(again), 65536);
+	daxdev_put(again);
+}
+
+/* /dev/shm: memory only, so no msync on every flush. */
+static void test_tmpfs_volatile(void **state)
+{
+	char shm[64];
+	struct daxdev *dev = NULL;
+	struct daxdev_info info;
+
+	(void)state;
+	if (access("/dev/shm", W_OK))
+		skip();
+	snprintf(shm, sizeof(shm), "/dev/shm/daxdev-test-%d", (int)getpid());
+	assert_int_equal(daxdev_open_size(shm, MiB, DAXDEV_OPEN_CREATE, &dev), 0);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_string_equal(info.provider, "fsdax");
+	assert_int_equal(info.persistence, DAXDEV_PERSISTENCE_VOLATILE);
+	assert_false(info.write_cache);
+	assert_string_not_equal(info.flush_impl, "msync");
+	assert_contains(info.persistence_reason, "tmpfs/ramfs: memory only");
+	assert_contains(info.details, "filesystem: tmpfs/ramfs");
+	assert_int_equal(daxdev_write(dev, 0, "shm", 4), 0);
+	daxdev_put(dev);
+	unlink(shm);
+}
+
+static void test_bad_targets(void **state)
+{
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	assert_int_equal(daxdev_open(file_path("absent"), 0, &dev), -ENOENT);
+	assert_int_equal(daxdev_open(workdir, 0, &dev), -EINVAL);
+	assert_contains(daxdev_errormsg(), "is a directory");
+	assert_int_equal(daxdev_open_size(workdir, MiB, DAXDEV_OPEN_CREATE, &dev), -EINVAL);
+	snprintf(path, sizeof(path), "file:%s", workdir);
+	assert_true(daxdev_open(path, 0, &dev) < 0);
+	assert_int_equal(mkfifo(file_path("fifo"), 0600), 0);
+	assert_int_equal(daxdev_open(file_path("fifo"), 0, &dev), -EINVAL);
+	assert_contains(daxdev_errormsg(), "is a FIFO");
+	assert_null(dev);
+}
+
+static void test_block_device(void **state)
+{
+	static const char *const candidates[] = { "/dev/vda", "/dev/sda", "/dev/nvme0n1",
+						  "/dev/loop0", "/dev/ram0" };
+	struct daxdev *dev = NULL;
+	struct stat st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		if (stat(candidates[i], &st) || !S_ISBLK(st.st_mode))
+			continue;
+		assert_int_equal(daxdev_open(candidates[i], 0, &dev), -EINVAL);
+		assert_contains(daxdev_errormsg(), "is a block device");
+		return;
+	}
+	print_message("no block device here, case skipped\n");
+	skip();
+}
+
+/* Permission denied: run as an unprivileged user in a child when we are root. */
+static int open_unprivileged(const char *target)
+{
+	struct daxdev *dev = NULL;
+	int rc;
+
+	if (geteuid() == 0 && setresuid(65534, 65534, 65534))
+		return 1000; /* could not drop */
+	rc = daxdev_open(target, 0, &dev);
+	if (rc == 0)
+		daxdev_put(dev);
+	return rc == -EACCES && strstr(daxdev_errormsg(), "Permission denied") ? 0 : 1;
+}
+
+static void test_no_permission(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	make_file("private", 65536);
+	assert_int_equal(chmod(file_path("private"), 0000), 0);
+	assert_int_equal(chmod(workdir, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(open_unprivileged(file_path("private")) == 0 ? 0 :
+		      geteuid() == 0 ? 2 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2) {
+		print_message("running as root and cannot drop privileges, case skipped\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_write_read_reopen),
+		cmocka_unit_test(test_host_is_realpath),
+		cmocka_unit_test(test_create_needs_size),
+		cmocka_unit_test(test_create_huge),
+		cmocka_unit_test(test_existing_too_small),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_partial_page),
+		cmocka_unit_test(test_holes_allocated),
+		cmocka_unit_test(test_truncated_while_open),
+		cmocka_unit_test(test_tmpfs_volatile),
+		cmocka_unit_test(test_bad_targets),
+		cmocka_unit_test(test_block_device),
+		cmocka_unit_test(test_no_permission),
+	};
+
+	return cmocka_run_group_tests(tests, make_workdir, remove_workdir);
+}

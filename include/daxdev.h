@@ -54,8 +54,9 @@ enum daxdev_persistence {
  *   stripe:CHUNK:T1,...  members striped in CHUNK-sized pieces
  *   crashsim:TARGET      power-failure simulator over TARGET (daxdev/crashsim.h)
  * daxdev_open_size() also takes a size: with DAXDEV_OPEN_CREATE an absent file
- * is created with it; otherwise the target must be at least that large.
- * size 0 means "the target's own size".
+ * is created with it; otherwise a file must be at least that large.  For
+ * "anon:" a size given both ways must agree.  size 0 means "the target's own
+ * size".
  */
 int daxdev_open(const char *target, unsigned flags, struct daxdev **devp);
 int daxdev_open_size(const char *target, uint64_t size, unsigned flags,
@@ -64,14 +65,18 @@ int daxdev_open_size(const char *target, uint64_t size, unsigned flags,
 int daxdev_new_volatile(size_t size, struct daxdev **devp);
 
 /* Lifetime: get adds a reference; put drops one and frees at the last;
- * kill makes every later call fail with -ENXIO and waits for running calls. */
+ * kill makes every later call fail with -ENXIO and waits for the calls running
+ * inside the provider.  Pointer calls that only touch memory (CPU copy and
+ * write-back) are not waited for: the mapping lives until the last put, so
+ * they complete harmlessly.  Never call kill from inside the device's own op. */
 struct daxdev *daxdev_get(struct daxdev *dev);
 void daxdev_put(struct daxdev *dev);
 void daxdev_kill(struct daxdev *dev);
 bool daxdev_alive(const struct daxdev *dev);
 
 /* Shared object registered under a host name (dax0.0, pmem1, a file's real
- * path, a composite's canonical string); NULL with a message if none. */
+ * path, a composite's canonical string): a new reference the caller must put,
+ * or NULL with a message (daxdev_errormsg) if none is open and alive. */
 struct daxdev *daxdev_get_by_host(const char *host);
 
 /* Properties. */
@@ -95,8 +100,10 @@ int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64_t len);
 /* Pointer-based calls on addresses from daxdev_direct_access().  The copy,
  * fill and flush implementations are chosen once per device. */
 #define DAXDEV_F_NODRAIN      (1u << 0) /* skip the final drain; call daxdev_drain() */
-#define DAXDEV_F_NONTEMPORAL  (1u << 1) /* force non-temporal stores */
-#define DAXDEV_F_TEMPORAL     (1u << 2) /* force ordinary stores + write-back */
+/* NONTEMPORAL/TEMPORAL choose the store kind on the CPU write-back path (write
+ * cache on, no provider flush); elsewhere ordinary stores are always right. */
+#define DAXDEV_F_NONTEMPORAL  (1u << 1) /* non-temporal stores at any size */
+#define DAXDEV_F_TEMPORAL     (1u << 2) /* ordinary stores + write-back at any size */
 #define DAXDEV_F_NOFLUSH      (1u << 3) /* plain copy, not made durable */
 int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
 		  unsigned flags);
@@ -128,7 +135,9 @@ struct daxdev_info {
 	const char *details;            /* provider lines: mapping, bad blocks, members */
 	bool alive;
 };
-/* Strings stay valid while the caller holds its reference. */
+/* The pointers stay valid while the caller holds its reference; details and
+ * write_cache_reason are rewritten in place by a later get_info or
+ * set_write_cache, so threads that read them concurrently must serialise. */
 int daxdev_get_info(struct daxdev *dev, struct daxdev_info *info);
 /* Human-readable info, "key: value" lines; returns length like snprintf. */
 int daxdev_format_info(struct daxdev *dev, char *buf, size_t len);

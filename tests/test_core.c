@@ -75,7 +75,7 @@ static void test_parse_size(void **state)
 	assert_int_equal(daxdev_parse_size("12Q", &v), -EINVAL);
 	assert_int_equal(daxdev_parse_size("1MX", &v), -EINVAL);
 	assert_int_equal(daxdev_parse_size("M", &v), -EINVAL);
-	assert_int_equal(daxdev_parse_size("99999999999999999999", &v), -EINVAL);
+	assert_int_equal(daxdev_parse_size("99999999999999999999", &v), -ERANGE);
 	assert_int_equal(daxdev_parse_size("16777216T", &v), -ERANGE);
 	assert_int_equal(daxdev_parse_size(NULL, &v), -EINVAL);
 	assert_non_null(strstr(daxdev_errormsg(), "NULL"));

@@ -75,7 +75,7 @@ DAXDEV_HIDDEN int daxdev_env_write_cache(int *value);
 DAXDEV_HIDDEN struct daxdev *daxdev_registry_add(struct daxdev *dev);
 DAXDEV_HIDDEN void daxdev_registry_remove(struct daxdev *dev);
 
-DAXDEV_HIDDEN void daxdev_log_init_env(void);
+DAXDEV_HIDDEN void daxdev_clear_error(void);
 
 static inline const struct daxdev_persist *daxdev_cur(const struct daxdev *dev)
 {

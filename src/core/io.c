@@ -24,8 +24,13 @@ static int check_span(const struct daxdev *dev, const char *fn, uint64_t offset,
 static long call_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 			       void **addr)
 {
-	long n = dev->ops->direct_access(dev, pgoff, nr_pages, addr);
+	long n;
 
+	daxdev_clear_error();
+	n = dev->ops->direct_access(dev, pgoff, nr_pages, addr);
+	if (n < 0 && !daxdev_errormsg()[0])
+		return daxdev_err((int)n, "%s: direct_access at page %llu failed: %s",
+				  dev->host, (unsigned long long)pgoff, strerror((int)-n));
 	if (n == 0)
 		return daxdev_err(-EIO, "%s: provider returned no pages at page %llu",
 				  dev->host, (unsigned long long)pgoff);
@@ -175,41 +180,41 @@ static int default_copy_from_iter(struct daxdev *dev, uint64_t offset,
 	return rc;
 }
 
-static int check_iov(const struct daxdev *dev, const struct iovec *iov, int iovcnt,
-		     uint64_t *total)
+static int check_iov(const struct daxdev *dev, const char *fn, const struct iovec *iov,
+		     int iovcnt, uint64_t *total)
 {
 	*total = 0;
 	if (iovcnt < 0 || iovcnt > DAXDEV_IOV_MAX)
-		return daxdev_err(-EINVAL, "daxdev_writev: %s: iovcnt %d outside 0..%d",
-				  dev->host, iovcnt, DAXDEV_IOV_MAX);
+		return daxdev_err(-EINVAL, "%s: %s: iovcnt %d outside 0..%d",
+				  fn, dev->host, iovcnt, DAXDEV_IOV_MAX);
 	if (iovcnt && !iov)
-		return daxdev_err(-EINVAL, "daxdev_writev: %s: NULL iovec array", dev->host);
+		return daxdev_err(-EINVAL, "%s: %s: NULL iovec array", fn, dev->host);
 	for (int i = 0; i < iovcnt; i++) {
 		if (!iov[i].iov_base && iov[i].iov_len)
-			return daxdev_err(-EINVAL, "daxdev_writev: %s: iov[%d] has a NULL base",
-					  dev->host, i);
+			return daxdev_err(-EINVAL, "%s: %s: %s[%d] has a NULL base", fn,
+					  dev->host, iovcnt == 1 ? "buffer" : "iov", i);
 		if (iov[i].iov_len > UINT64_MAX - *total)
-			return daxdev_err(-EINVAL, "daxdev_writev: %s: total length overflows",
+			return daxdev_err(-EINVAL, "%s: %s: total length overflows", fn,
 					  dev->host);
 		*total += iov[i].iov_len;
 	}
 	return 0;
 }
 
-DAXDEV_EXPORT int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
-				int iovcnt)
+static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
+		     const struct iovec *iov, int iovcnt)
 {
 	uint64_t total;
 	int rc;
 
 	if (!dev)
-		return daxdev_err(-EINVAL, "daxdev_writev: NULL device");
+		return daxdev_err(-EINVAL, "%s: NULL device", fn);
 	rc = daxdev_enter(dev);
 	if (rc)
 		return rc;
-	rc = check_iov(dev, iov, iovcnt, &total);
+	rc = check_iov(dev, fn, iov, iovcnt, &total);
 	if (!rc)
-		rc = check_span(dev, "daxdev_writev", offset, total);
+		rc = check_span(dev, fn, offset, total);
 	if (!rc && total) {
 		if (dev->ops->copy_from_iter)
 			rc = dev->ops->copy_from_iter(dev, offset, iov, iovcnt);
@@ -220,14 +225,18 @@ DAXDEV_EXPORT int daxdev_writev(struct daxdev *dev, uint64_t offset, const struc
 	return rc;
 }
 
+DAXDEV_EXPORT int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
+				int iovcnt)
+{
+	return write_iov(dev, "daxdev_writev", offset, iov, iovcnt);
+}
+
 DAXDEV_EXPORT int daxdev_write(struct daxdev *dev, uint64_t offset, const void *buf,
 			       size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 
-	if (dev && !buf && len)
-		return daxdev_err(-EINVAL, "daxdev_write: %s: NULL buffer", dev->host);
-	return daxdev_writev(dev, offset, &iov, 1);
+	return write_iov(dev, "daxdev_write", offset, &iov, 1);
 }
 
 /* --- zeroing and flushing ---------------------------------------------- */

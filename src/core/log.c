@@ -26,6 +26,11 @@ DAXDEV_EXPORT const char *daxdev_errormsg(void)
 	return errmsg;
 }
 
+DAXDEV_HIDDEN void daxdev_clear_error(void)
+{
+	errmsg[0] = '\0';
+}
+
 DAXDEV_EXPORT int daxdev_err(int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -82,7 +87,8 @@ DAXDEV_EXPORT void daxdev_set_log(daxdev_log_fn fn, void *arg, int max_level)
 	log_state.fn = fn;
 	log_state.arg = arg;
 	log_state.max_level = fn ? max_level : 0;
-	atomic_store(&log_max_level, log_state.max_level);
+	/* Without a callback, DAXDEV_LOG_LEVEL decides again at the next message. */
+	atomic_store(&log_max_level, fn ? log_state.max_level : -1);
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -107,7 +113,10 @@ DAXDEV_EXPORT void daxdev_log(int level, const char *fmt, ...)
 
 DAXDEV_EXPORT const char *daxdev_version(void)
 {
-	return "0.1.0";
+#define DAXDEV_STR2(x) #x
+#define DAXDEV_STR(x) DAXDEV_STR2(x)
+	return DAXDEV_STR(DAXDEV_VERSION_MAJOR) "." DAXDEV_STR(DAXDEV_VERSION_MINOR) "."
+	       DAXDEV_STR(DAXDEV_VERSION_PATCH);
 }
 
 DAXDEV_EXPORT unsigned daxdev_version_number(void)
@@ -162,6 +171,8 @@ DAXDEV_EXPORT int daxdev_parse_size(const char *s, uint64_t *size)
 		return daxdev_err(-EINVAL, "size '%s': expected a number with an optional K, M, G, T or P suffix", s);
 	errno = 0;
 	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return daxdev_err(-ERANGE, "size '%s' is too large", s);
 	if (errno || size_shift(end[0], &shift) || (end[0] && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
 		return daxdev_err(-EINVAL, "size '%s': expected a number with an optional K, M, G, T or P suffix", s);
 	if (shift && v > (UINT64_MAX >> shift))

@@ -50,7 +50,8 @@ static int volatile_size(const struct daxdev_open_args *args, long page_size, si
 	if (args->target && args->target[0]) {
 		rc = daxdev_parse_size(args->target, &size);
 		if (rc)
-			return daxdev_err(rc, "anon:%s: %s", args->target, daxdev_errormsg());
+			return daxdev_err(rc, "anon:%s: expected a size such as anon:64M",
+					  args->target);
 		if (args->size && args->size != size)
 			return daxdev_err(-EINVAL, "anon:%s: size argument %llu disagrees with the target",
 					  args->target, (unsigned long long)args->size);

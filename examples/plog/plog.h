@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plog: an append-only persistent log on a dax device.  One fence per append:
+ * every record carries a CRC-32C over itself, its generation, its sequence
+ * number and its offset, so a record is published exactly when all of its
+ * bytes are durable, and recovery stops at the first record that does not
+ * validate.  On-media format: docs/plog-format.md.
+ *
+ * Not thread-safe: callers serialize calls on one log.  Every call returns 0
+ * or a negative errno; plog_errormsg() then says why, for the calling thread.
+ */
+#ifndef PLOG_H
+#define PLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include <daxdev.h>
+
+#define PLOG_VERSION 1
+#define PLOG_HEADER_SIZE 4096u   /* records start here */
+#define PLOG_RECORD_HEADER 32u   /* bytes before each payload */
+#define PLOG_BATCH_MAX 1024      /* records per plog_appendv() */
+
+struct plog;
+
+struct plog_stat {
+	uint64_t records;
+	uint64_t used;        /* bytes of the record area in use, headers included */
+	uint64_t free;        /* bytes left in the record area */
+	uint64_t capacity;    /* size of the record area */
+	uint64_t generation;  /* bumped by every rewind */
+	uint64_t max_record;  /* largest payload that fits now (0 if none) */
+};
+
+/* Format dev as an empty log, whatever it held (see plog_is_formatted()). */
+int plog_create(struct daxdev *dev, struct plog **logp);
+/* Open an existing log: check the header, recover the records. */
+int plog_open(struct daxdev *dev, struct plog **logp);
+/* 1 if dev starts with a plog header of any version, 0 if not, -errno. */
+int plog_is_formatted(struct daxdev *dev);
+void plog_close(struct plog *log);
+
+/* Append one record; durable and visible when it returns 0.  -ENOSPC when
+ * it does not fit now (nothing written), -EFBIG when it never could. */
+int plog_append(struct plog *log, const void *data, size_t len);
+/* Append n records (one per iovec) atomically: after a crash either all of
+ * them are in the log or none. */
+int plog_appendv(struct plog *log, const struct iovec *records, int n);
+/* Empty the log (one durable 8-byte store; old records are not erased). */
+int plog_rewind(struct plog *log);
+
+/* Call fn for every record in order; a nonzero return stops the walk and is
+ * returned.  data is valid only during the call. */
+typedef int (*plog_record_fn)(void *arg, uint64_t seq, const void *data, size_t len);
+int plog_foreach(struct plog *log, plog_record_fn fn, void *arg);
+void plog_get_stat(const struct plog *log, struct plog_stat *st);
+
+const char *plog_errormsg(void);
+
+/* For testing crash checkers only: deliberately broken append variants. */
+enum plog_test_fault {
+	PLOG_FAULT_NONE = 0,
+	/* Payload copied without a flush: the append is acknowledged (the
+	 * record published) while its data may still sit in the CPU cache. */
+	PLOG_FAULT_UNFLUSHED_PAYLOAD = 1,
+};
+void plog_set_test_fault(struct plog *log, enum plog_test_fault fault);
+
+#endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -277,6 +279,31 @@ static void test_unstreamed_bytes_are_flushed(void **state)
 
 /* ---- flush implementations --------------------------------------------- */
 
+/* Write-back touches no line outside the range: the instructions fault on
+ * an inaccessible page like a read does, so a loop that ran one line too far
+ * (or started one too early) would crash against the guard pages. */
+static void flush_within_page(const struct daxdev_arch *arch)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *area = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *first, *end;
+
+	assert_true(area != MAP_FAILED);
+	assert_int_equal(mprotect(area, page, PROT_NONE), 0);
+	assert_int_equal(mprotect(area + 2 * page, page, PROT_NONE), 0);
+	first = area + page;
+	end = area + 2 * page;
+	memset(first, 1, page);
+	for (size_t len = 0; len <= 3 * LINE; len++) {
+		arch->flush(first, len);
+		arch->flush(end - len, len);
+		arch->flush(first + len % LINE, (size_t)(end - first) - len % LINE);
+	}
+	arch->drain();
+	munmap(area, 3 * page);
+}
+
 static void exercise_flush(const struct daxdev_arch *arch)
 {
 	static unsigned char area[8 * LINE] __attribute__((aligned(LINE)));
@@ -289,6 +316,7 @@ static void exercise_flush(const struct daxdev_arch *arch)
 	for (size_t d = 0; d < LINE; d++)
 		copy_one(&b, arch, 1000, d, 3);
 	buffers_free(&b);
+	flush_within_page(arch);
 }
 
 /* Every write-back this CPU has, on every alignment and length class. */

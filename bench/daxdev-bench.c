@@ -802,10 +802,20 @@ static void make_offsets(struct workload *w, uint64_t len, size_t k)
 	}
 }
 
+static int cmp_double(const void *a, const void *b);
+
+#define SUBS 8
+
+/*
+ * One repetition: k operations, timed in up to SUBS consecutive slices; the
+ * value is the median slice's time per operation.  On a shared machine a
+ * preemption lands in one slice and no longer decides the repetition.
+ */
 static double sample(struct workload *w, struct impl *im, uint64_t len, size_t k)
 {
 	int rc = 0;
-	double t0, t1;
+	size_t nsub = k < SUBS ? k : SUBS, done = 0;
+	double t[SUBS];
 
 	make_offsets(w, len, k);
 	if (im->presample)
@@ -814,16 +824,23 @@ static double sample(struct workload *w, struct impl *im, uint64_t len, size_t k
 		for (size_t i = 0; i < k; i++)
 			im->prep(offs[i], len);
 	barrier();
-	if (w->pat == HOT || w->pat == APPEND) {
-		t0 = now_ns();
-		for (size_t i = 0; i < k; i++)
-			rc |= im->op(0, len);
-		t1 = now_ns();
-	} else {
-		t0 = now_ns();
-		for (size_t i = 0; i < k; i++)
-			rc |= im->op(offs[i], len);
-		t1 = now_ns();
+	for (size_t j = 0; j < nsub; j++) {
+		size_t end = k * (j + 1) / nsub, n = end - done;
+		double t0, t1;
+
+		if (w->pat == HOT || w->pat == APPEND) {
+			t0 = now_ns();
+			for (size_t i = done; i < end; i++)
+				rc |= im->op(0, len);
+			t1 = now_ns();
+		} else {
+			t0 = now_ns();
+			for (size_t i = done; i < end; i++)
+				rc |= im->op(offs[i], len);
+			t1 = now_ns();
+		}
+		t[j] = (t1 - t0) / (double)n;
+		done = end;
 	}
 	if (rc) {
 		char what[160];
@@ -831,7 +848,8 @@ static double sample(struct workload *w, struct impl *im, uint64_t len, size_t k
 			 im->name, (unsigned long long)len);
 		fail(what, rc);
 	}
-	return (t1 - t0) / (double)k;
+	qsort(t, nsub, sizeof(double), cmp_double);
+	return nsub % 2 ? t[nsub / 2] : (t[nsub / 2 - 1] + t[nsub / 2]) / 2;
 }
 
 static size_t initial_k(struct workload *w, uint64_t len)
@@ -1158,9 +1176,11 @@ static void report(void)
 	char path[PATH_MAX];
 	FILE *md;
 
-	printf("daxdev-bench %s, libpmem vs libdaxdev %s; %d rounds, pinned to CPU %d%s\n",
-	       cfg.quick ? "(quick)" : "", daxdev_version(), cfg.rounds, cfg.cpu,
+	printf("daxdev-bench: libdaxdev %s vs libpmem; %d interleaved rounds, pinned to CPU %d%s\n",
+	       daxdev_version(), cfg.rounds, cfg.cpu,
 	       cfg.quick ? " — quick mode, figures are a smoke test only" : "");
+	printf("one repetition = K back-to-back calls timed in %d slices, median slice; "
+	       "each figure = median of the repetitions\n", SUBS);
 	printf("times: median [min–max] per operation; speedup = t_reference / t_candidate "
 	       "(median of per-round ratios; >1 = candidate faster)\n");
 	printf("reference: pmem_* for durable workloads, memcpy for the volatile device, "
@@ -1293,6 +1313,8 @@ int main(int argc, char **argv)
 		cfg.ceiling = cfg.region / 2;
 	pin();
 	progress_tty = isatty(2);
+	if (mkdir(cfg.out, 0755) && errno != EEXIST)
+		fprintf(stderr, "daxdev-bench: %s: %s\n", cfg.out, strerror(errno));
 
 	double t_start = now_ns();
 	offs = calloc(KMAX, sizeof(*offs));

@@ -61,6 +61,17 @@ static int parse_size_arg(const char *cmd, const char *s, uint64_t *size)
 	return 0;
 }
 
+/* An existing target keeps its size unless --size asks for more; an absent
+ * file is created with --size or the default. */
+static int open_or_create(const char *target, uint64_t size, struct daxdev **devp)
+{
+	int rc = daxdev_open_size(target, size, 0, devp);
+
+	if (rc == -ENOENT)
+		rc = daxdev_open_size(target, size ? size : DEFAULT_SIZE, DAXDEV_OPEN_CREATE, devp);
+	return rc;
+}
+
 static int cmd_create(int argc, char **argv)
 {
 	uint64_t size = 0;
@@ -79,7 +90,7 @@ static int cmd_create(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (daxdev_open_size(argv[2], size ? size : DEFAULT_SIZE, DAXDEV_OPEN_CREATE, &dev))
+	if (open_or_create(argv[2], size, &dev))
 		return fail("create", daxdev_errormsg());
 	rc = force ? 0 : plog_is_formatted(dev);
 	if (rc == 0 && plog_create(dev, &log) == 0) {
@@ -232,7 +243,7 @@ static int bench_open(const char *target, bool force, struct daxdev **devp,
 {
 	struct plog *old;
 
-	if (daxdev_open_size(target, DEFAULT_SIZE, DAXDEV_OPEN_CREATE, devp))
+	if (open_or_create(target, 0, devp))
 		return fail("bench", daxdev_errormsg());
 	if (!force && plog_open(*devp, &old) == 0) {
 		struct plog_stat st;

@@ -324,20 +324,20 @@ static int check_batch(const struct plog *log, const struct iovec *recs, int n,
 		       uint64_t *need)
 {
 	if (n < 1 || n > PLOG_BATCH_MAX || !recs)
-		return plog_fail(-EINVAL, "plog_appendv: need 1..%d records, got %d",
+		return plog_fail(-EINVAL, "an append takes 1..%d records, not %d",
 				 PLOG_BATCH_MAX, n);
 	*need = 0;
 	for (int i = 0; i < n; i++) {
 		if (!recs[i].iov_base && recs[i].iov_len)
-			return plog_fail(-EINVAL, "plog append: record %d has no data", i);
+			return plog_fail(-EINVAL, "record %d has no data", i);
 		if (recs[i].iov_len > UINT32_MAX - 7 ||
 		    slot_size(recs[i].iov_len) > log->capacity)
-			return plog_fail(-EFBIG, "plog append: a %zu-byte record can never fit: the log holds at most %llu payload bytes",
+			return plog_fail(-EFBIG, "a %zu-byte record can never fit: the log holds at most %llu payload bytes",
 					 recs[i].iov_len,
 					 (unsigned long long)(log->capacity - REC_HDR));
 		*need += slot_size(recs[i].iov_len);
 		if (*need > data_end(log) - log->tail)
-			return plog_fail(-ENOSPC, "plog append: log full: %llu bytes free, the %s needs more",
+			return plog_fail(-ENOSPC, "log full: %llu bytes free, the %s needs more",
 					 (unsigned long long)(data_end(log) - log->tail),
 					 n > 1 ? "batch" : "record");
 	}

@@ -1,0 +1,156 @@
+/* plog on a file: a writer appending numbered records is SIGKILLed at random moments; every reopen finds a numbered prefix. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "plog.h"
+
+#define KILLS 200
+#define LOG_SIZE (UINT64_C(64) << 20)
+
+static char path[4096];
+
+/* Record i: "i:" then a filler whose length and bytes depend on i. */
+static size_t make_record(char *buf, uint64_t i)
+{
+	int n = snprintf(buf, 32, "%llu:", (unsigned long long)i);
+	size_t len = (size_t)n + (size_t)(i * 37 % 500);
+
+	for (size_t j = (size_t)n; j < len; j++)
+		buf[j] = (char)('a' + (i + j) % 26);
+	return len;
+}
+
+static int open_log(struct daxdev **dev, struct plog **log)
+{
+	if (daxdev_open(path, 0, dev)) {
+		fprintf(stderr, "open %s: %s\n", path, daxdev_errormsg());
+		return -1;
+	}
+	if (plog_open(*dev, log)) {
+		fprintf(stderr, "plog_open: %s\n", plog_errormsg());
+		daxdev_put(*dev);
+		return -1;
+	}
+	return 0;
+}
+
+static void writer(void)
+{
+	struct plog_stat st;
+	struct daxdev *dev;
+	struct plog *log;
+	char buf[600];
+
+	if (open_log(&dev, &log))
+		_exit(2);
+	plog_get_stat(log, &st);
+	for (uint64_t i = st.records;; i++) {
+		if (plog_append(log, buf, make_record(buf, i))) {
+			fprintf(stderr, "writer: append %llu: %s\n", (unsigned long long)i,
+				plog_errormsg());
+			_exit(3);
+		}
+	}
+}
+
+static int check_record(void *arg, uint64_t seq, const void *data, size_t len)
+{
+	char want[600];
+	size_t n = make_record(want, seq);
+
+	(void)arg;
+	if (len != n || memcmp(data, want, n)) {
+		fprintf(stderr, "record %llu is wrong (%zu bytes)\n", (unsigned long long)seq, len);
+		return 1;
+	}
+	return 0;
+}
+
+/* Reopen and check every record; *count must not go down. */
+static int check_log(uint64_t *count)
+{
+	struct plog_stat st;
+	struct daxdev *dev;
+	struct plog *log;
+	int rc;
+
+	if (open_log(&dev, &log))
+		return -1;
+	plog_get_stat(log, &st);
+	rc = plog_foreach(log, check_record, NULL);
+	if (!rc && st.records < *count) {
+		fprintf(stderr, "records went from %llu to %llu\n", (unsigned long long)*count,
+			(unsigned long long)st.records);
+		rc = -1;
+	}
+	*count = st.records;
+	plog_close(log);
+	daxdev_put(dev);
+	return rc;
+}
+
+static int create_log(void)
+{
+	struct daxdev *dev;
+	struct plog *log;
+
+	unlink(path);
+	if (daxdev_open_size(path, LOG_SIZE, DAXDEV_OPEN_CREATE, &dev)) {
+		fprintf(stderr, "create %s: %s\n", path, daxdev_errormsg());
+		return -1;
+	}
+	if (plog_create(dev, &log)) {
+		fprintf(stderr, "plog_create: %s\n", plog_errormsg());
+		daxdev_put(dev);
+		return -1;
+	}
+	plog_close(log);
+	daxdev_put(dev);
+	return 0;
+}
+
+static int kill_once(uint64_t *count)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		writer();
+	usleep((useconds_t)(500 + rand() % 3000));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (!WIFSIGNALED(status)) {
+		fprintf(stderr, "writer ended by itself (status %d)\n", status);
+		return -1;
+	}
+	return check_log(count);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t count = 0, grew = 0;
+
+	snprintf(path, sizeof(path), "%s/plog-kill.log", argc > 1 ? argv[1] : ".");
+	srand((unsigned)time(NULL));
+	if (create_log())
+		return 1;
+	for (int k = 0; k < KILLS; k++) {
+		uint64_t before = count;
+		if (kill_once(&count)) {
+			fprintf(stderr, "after kill %d\n", k + 1);
+			return 1;
+		}
+		grew += count > before;
+	}
+	printf("%d kills, %llu records recovered in order, log grew after %llu kills\n", KILLS,
+	       (unsigned long long)count, (unsigned long long)grew);
+	unlink(path);
+	return grew > KILLS / 2 ? 0 : 1;
+}

@@ -13,6 +13,10 @@
  *
  *   daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR] [--only LIST]
  *                [--backing anon|shm|both] [--region SIZE] [--sizes 64,256,4K]
+ *                [--variant ENV=VALUE]... [--no-variant]
+ *   --variant adds rows for another libdaxdev device over the same anonymous
+ *   memory, created with that environment override (default:
+ *   DAXDEV_NT_THRESHOLD=64), measured in the same interleaved rounds.
  *   DAXDEV_BENCH_QUICK=1 is the same as --quick.
  */
 #include <errno.h>
@@ -66,6 +70,8 @@ static struct {
 	uint64_t region;
 	uint64_t ceiling;
 	double sample_ns;           /* target duration of one sample */
+	int nvariant;               /* --variant ENV=VALUE: extra libdaxdev rows */
+	const char *variant[3];
 } cfg = { .rounds = 11, .cpu = -1, .anon = true, .shm = true, .region = GiB,
 	  .ceiling = 256 * MiB, .sample_ns = 4e6 };
 
@@ -109,7 +115,7 @@ struct backing {
 	struct daxdev *dev2;        /* shm: libdaxdev's own file provider */
 	char *dax2;
 	uint64_t size2;
-	struct daxdev *nt64;        /* same memory as dev, DAXDEV_NT_THRESHOLD=64 */
+	struct daxdev *view[3];     /* same memory as dev, created under cfg.variant[i] */
 	char note[512];
 	bool ok;
 };
@@ -153,7 +159,8 @@ static void describe(struct backing *b, const char *extra)
 		 *extra ? "; " : "", extra);
 }
 
-static int view_open(void *addr, uint64_t size, const char *host, struct daxdev **devp);
+static int view_open(void *addr, uint64_t size, const char *host, const char *env,
+		     struct daxdev **devp);
 static const struct daxdev_operations shmmap_ops;
 
 static int setup_anon(struct backing *b, bool write_cache, char *target)
@@ -176,11 +183,18 @@ static int setup_anon(struct backing *b, bool write_cache, char *target)
 	}
 	prefault(b->dax, b->size);
 	if (write_cache) {
-		char extra[200];
-		rc = view_open(b->dax, b->size, "bench-anon-nt64", &b->nt64);
-		snprintf(extra, sizeof(extra), "libpmem runs on the same anonymous region; "
-			 "\"NT>=64\" rows: a second libdaxdev device over the same memory created with DAXDEV_NT_THRESHOLD=64%s",
-			 rc ? " (failed)" : "");
+		char extra[400];
+		int n = snprintf(extra, sizeof(extra), "libpmem runs on the same anonymous region");
+		for (int i = 0; i < cfg.nvariant; i++) {
+			char host[64];
+			snprintf(host, sizeof(host), "bench-anon-view%d", i);
+			rc = view_open(b->dax, b->size, host, cfg.variant[i], &b->view[i]);
+			n += snprintf(extra + n, sizeof(extra) - n,
+				      "; \"[%s]\" rows: another libdaxdev device over the same memory, created with %s%s",
+				      cfg.variant[i], cfg.variant[i], rc ? " (FAILED)" : "");
+			if ((size_t)n >= sizeof(extra))
+				break;
+		}
 		describe(b, extra);
 	} else {
 		describe(b, "");
@@ -220,18 +234,30 @@ static void shmmap_release(struct daxdev *dev)
 	free(m);
 }
 
-/* A second device over memory someone else owns (the anon region), created
- * with DAXDEV_NT_THRESHOLD=64 in the environment: the same memory through
- * the streaming-from-one-line policy, measured in the same rounds. */
-static int view_open(void *addr, uint64_t size, const char *host, struct daxdev **devp)
+static const struct daxdev_operations shmmap_ops = {
+	.direct_access = shmmap_direct_access,
+	.release = shmmap_release,
+};
+
+/* Another device over memory someone else owns (the anon region), created
+ * with one environment override (e.g. DAXDEV_NT_THRESHOLD=64): the same
+ * memory through another policy, measured in the same rounds. */
+static int view_open(void *addr, uint64_t size, const char *host, const char *env,
+		     struct daxdev **devp)
 {
 	struct shmmap *m = calloc(1, sizeof(*m));
-	const char *old = getenv("DAXDEV_NT_THRESHOLD");
-	char *saved = old ? strdup(old) : NULL;
+	char name[64];
+	const char *eq = strchr(env, '='), *old;
+	char *saved;
 	int rc;
 
-	if (!m)
-		return -ENOMEM;
+	if (!m || !eq || eq == env || (size_t)(eq - env) >= sizeof(name)) {
+		free(m);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - env), env);
+	old = getenv(name);
+	saved = old ? strdup(old) : NULL;
 	m->addr = addr;
 	m->len = size;
 	struct daxdev_params p = {
@@ -240,23 +266,20 @@ static int view_open(void *addr, uint64_t size, const char *host, struct daxdev 
 		.persistence_reason = "bench: treated as pmem", .write_cache = true,
 		.unshared = true,
 	};
-	setenv("DAXDEV_NT_THRESHOLD", "64", 1);
+	setenv(name, eq + 1, 1);
 	rc = daxdev_alloc(&shmmap_ops, &p, m, devp);
 	if (saved) {
-		setenv("DAXDEV_NT_THRESHOLD", saved, 1);
+		setenv(name, saved, 1);
 		free(saved);
 	} else {
-		unsetenv("DAXDEV_NT_THRESHOLD");
+		unsetenv(name);
 	}
 	if (rc)
 		free(m);
+	else
+		daxdev_set_write_cache(*devp, true);
 	return rc;
 }
-
-static const struct daxdev_operations shmmap_ops = {
-	.direct_access = shmmap_direct_access,
-	.release = shmmap_release,
-};
 
 static int shmmap_open(const char *path, uint64_t size, struct daxdev **devp)
 {
@@ -390,15 +413,20 @@ static int op_dax_memcpy(uint64_t off, size_t len)
 	return daxdev_memcpy(cur->dev, cur->dax + off, src, len, 0);
 }
 
-static int op_nt64_memcpy(uint64_t off, size_t len)
-{
-	return daxdev_memcpy(cur->nt64, cur->dax + off, src, len, 0);
-}
-
-static int op_nt64_memset(uint64_t off, size_t len)
-{
-	return daxdev_memset(cur->nt64, cur->dax + off, 0, len, 0);
-}
+#define VIEW_OPS(i)                                                              \
+	static int op_view##i##_memcpy(uint64_t off, size_t len)                 \
+	{                                                                        \
+		return daxdev_memcpy(cur->view[i], cur->dax + off, src, len, 0);  \
+	}                                                                        \
+	static int op_view##i##_memset(uint64_t off, size_t len)                 \
+	{                                                                        \
+		return daxdev_memset(cur->view[i], cur->dax + off, 0, len, 0);    \
+	}
+VIEW_OPS(0)
+VIEW_OPS(1)
+VIEW_OPS(2)
+static op_fn const view_memcpy[3] = { op_view0_memcpy, op_view1_memcpy, op_view2_memcpy };
+static op_fn const view_memset[3] = { op_view0_memset, op_view1_memset, op_view2_memset };
 
 /* fsdax/msync device: smaller; the offsets wrap inside it. */
 static int op_fs_write(uint64_t off, size_t len)
@@ -697,9 +725,12 @@ static void define_workloads(void)
 			w->ref = impl(w, "pmem_memcpy_persist", op_pmem_memcpy, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_write", op_dax_write, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_memcpy", op_dax_memcpy, NULL);
-			if (bk->nt64)
-				w->cand[w->ncand++] = impl(w, "daxdev_memcpy NT>=64",
-							   op_nt64_memcpy, NULL);
+			for (int v = 0; v < cfg.nvariant; v++)
+				if (bk->view[v]) {
+					if (asprintf(&n, "daxdev_memcpy [%s]", cfg.variant[v]) < 0)
+						abort();
+					w->cand[w->ncand++] = impl(w, n, view_memcpy[v], NULL);
+				}
 			impl(w, "memcpy(not durable)", op_memcpy, NULL);
 			if (!r)
 				impl(w, "daxdev NT loop", op_dax_nt_copy, NULL);
@@ -723,9 +754,12 @@ static void define_workloads(void)
 			w->ref = impl(w, "pmem_memset_persist", op_pmem_memset, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_zero", op_dax_zero, NULL);
 			w->cand[w->ncand++] = impl(w, "daxdev_memset", op_dax_memset, NULL);
-			if (bk->nt64)
-				w->cand[w->ncand++] = impl(w, "daxdev_memset NT>=64",
-							   op_nt64_memset, NULL);
+			for (int v = 0; v < cfg.nvariant; v++)
+				if (bk->view[v]) {
+					if (asprintf(&n, "daxdev_memset [%s]", cfg.variant[v]) < 0)
+						abort();
+					w->cand[w->ncand++] = impl(w, n, view_memset[v], NULL);
+				}
 			impl(w, "memset(not durable)", op_memset, NULL);
 		}
 		uint64_t csz[1] = { cfg.ceiling };
@@ -1218,7 +1252,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR]\n"
 		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log]\n"
-		   "                    [--backing anon|shm|both] [--region SIZE] [--sizes 64,4K,...]\n");
+		   "                    [--backing anon|shm|both] [--region SIZE] [--sizes 64,4K,...]\n"
+		   "                    [--variant ENV=VALUE]... (up to 3; default DAXDEV_NT_THRESHOLD=64)\n"
+		   "                    [--no-variant]\n");
 }
 
 static const char *exe_dir(void)
@@ -1261,17 +1297,21 @@ int main(int argc, char **argv)
 		{ "cpu", required_argument, 0, 'c' }, { "out", required_argument, 0, 'o' },
 		{ "only", required_argument, 0, 'w' }, { "backing", required_argument, 0, 'b' },
 		{ "region", required_argument, 0, 'R' }, { "help", no_argument, 0, 'h' },
-		{ "sizes", required_argument, 0, 's' },
+		{ "sizes", required_argument, 0, 's' }, { "variant", required_argument, 0, 'V' },
+		{ "no-variant", no_argument, 0, 'N' },
 		{ 0, 0, 0, 0 } };
 	const char *q = getenv("DAXDEV_BENCH_QUICK");
+	bool variants_set = false;
 	int c;
+
+	cfg.variant[cfg.nvariant++] = "DAXDEV_NT_THRESHOLD=64";
 
 	if (q && *q && strcmp(q, "0"))
 		cfg.quick = true;
 	cfg.out = exe_dir();
 	/* libpmem: take the pmem path on memory it cannot identify (read lazily). */
 	setenv("PMEM_IS_PMEM_FORCE", "1", 0);
-	while ((c = getopt_long(argc, argv, "qr:c:o:w:b:R:s:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qr:c:o:w:b:R:s:V:Nh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q': cfg.quick = true; break;
 		case 'r': cfg.rounds = atoi(optarg); break;
@@ -1293,6 +1333,18 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
+			break;
+		case 'V':
+			if (!variants_set) {
+				cfg.nvariant = 0;
+				variants_set = true;
+			}
+			if (cfg.nvariant < 3 && strchr(optarg, '='))
+				cfg.variant[cfg.nvariant++] = optarg;
+			break;
+		case 'N':
+			cfg.nvariant = 0;
+			variants_set = true;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -1363,8 +1415,9 @@ int main(int argc, char **argv)
 	teardown_log();
 	fprintf(stderr, "daxdev-bench: done in %.1f s%s\n", (now_ns() - t_start) / 1e9,
 		failures ? ", with FAILED calls (see above)" : "");
-	if (bk_anon.nt64)
-		daxdev_put(bk_anon.nt64);
+	for (int v = 0; v < 3; v++)
+		if (bk_anon.view[v])
+			daxdev_put(bk_anon.view[v]);
 	if (bk_anon.dev)
 		daxdev_put(bk_anon.dev);
 	if (bk_shm.dev)

@@ -72,7 +72,7 @@ static struct {
 	double sample_ns;           /* target duration of one sample */
 	int nvariant;               /* --variant ENV=VALUE: extra libdaxdev rows */
 	const char *variant[3];
-} cfg = { .rounds = 11, .cpu = -1, .anon = true, .shm = true, .region = GiB,
+} cfg = { .rounds = 15, .cpu = -1, .anon = true, .shm = true, .region = GiB,
 	  .ceiling = 256 * MiB, .sample_ns = 4e6 };
 
 static int failures;
@@ -1351,7 +1351,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cfg.quick) {
-		if (cfg.rounds == 11)
+		if (cfg.rounds == 15)
 			cfg.rounds = 3;
 		cfg.region = cfg.region > 256 * MiB ? 256 * MiB : cfg.region;
 		cfg.ceiling = 64 * MiB;

@@ -350,7 +350,16 @@ static void test_persistence_and_write_cache(void **state)
 	assert_non_null(strstr(info.details, "member 1: host count-p, provider counting"));
 	assert_non_null(strstr(info.details, "member 3: host anon, provider anon"));
 	assert_non_null(strstr(info.details, "write cache off, alive yes"));
+	assert_true(info.write_cache);          /* on: two of three members are */
 	daxdev_put(comp);
+
+	/* among equally weak members the first one is named */
+	struct daxdev *anon2[2] = { m[2], new_anon(page) };
+	assert_int_equal(daxdev_linear_new(anon2, 2, &comp), 0);
+	assert_int_equal(daxdev_get_info(comp, &info), 0);
+	assert_non_null(strstr(info.persistence_reason, "weakest is member 1 (anon): anonymous memory"));
+	daxdev_put(comp);
+	daxdev_put(anon2[1]);
 
 	/* only volatile members: no write cache, nothing to flush */
 	assert_int_equal(daxdev_linear_new(&m[2], 1, &comp), 0);

@@ -46,7 +46,7 @@ if [ -n "$extra" ]; then
 fi
 count=$(nm -D --defined-only "$lib" | grep -c ' daxdev_')
 echo "exports: $count daxdev_* symbols, nothing else"
-for h in daxdev.h daxdev/provider.h; do
+for h in daxdev.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h; do
 	[ -f "$work/prefix/include/$h" ] || { echo "FAIL: $h not installed"; exit 1; }
 done
 echo "install test passed"

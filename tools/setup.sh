@@ -37,7 +37,5 @@ ninja -C build
 echo
 echo "== demo: libdaxdev on anonymous memory =="
 ./build/examples/daxdev-demo anon:64M
-if [ -x build/examples/plog-demo.sh ] || [ -f examples/plog/demo.sh ]; then
-	echo
-	bash examples/plog/demo.sh build
-fi
+echo
+bash examples/plog/demo.sh build

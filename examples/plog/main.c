@@ -21,7 +21,8 @@ static const char usage[] =
 	"                                      (an absent file is created with --size, default 64M)\n"
 	"  append TARGET [TEXT...|-]            one record per TEXT, or per line of stdin with -\n"
 	"  cat TARGET                           print every record, one per line\n"
-	"  stat TARGET                          records, bytes used and free\n"
+	"  stat TARGET                          records, bytes used and free, device info\n"
+	"  demo TARGET                          create, append, cat and stat in one process\n"
 	"  rewind TARGET                        empty the log\n"
 	"  bench TARGET [--count N] [--force]   time appends of 64 B, 1 KiB, 4 KiB (formats TARGET)\n"
 	"  crashcheck [--images N] [--seed S] [--planted-bug]\n"
@@ -166,10 +167,24 @@ static int cmd_cat(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+/* Log figures, then what libdaxdev chose for the device and why. */
+static void print_stat(struct daxdev *dev, struct plog *log)
+{
+	char info[8192];
+	struct plog_stat st;
+
+	plog_get_stat(log, &st);
+	printf("records: %llu\nused: %llu\nfree: %llu\ncapacity: %llu\nlargest record now: %llu\n"
+	       "generation: %llu\n",
+	       (unsigned long long)st.records, (unsigned long long)st.used,
+	       (unsigned long long)st.free, (unsigned long long)st.capacity,
+	       (unsigned long long)st.max_record, (unsigned long long)st.generation);
+	if (daxdev_format_info(dev, info, sizeof(info)) > 0)
+		printf("-- device --\n%s", info);
+}
+
 static int cmd_stat(int argc, char **argv)
 {
-	struct daxdev_info info;
-	struct plog_stat st;
 	struct daxdev *dev;
 	struct plog *log;
 	int rc;
@@ -178,16 +193,38 @@ static int cmd_stat(int argc, char **argv)
 	rc = open_log("stat", argv[2], &dev, &log);
 	if (rc)
 		return rc;
-	plog_get_stat(log, &st);
-	daxdev_get_info(dev, &info);
-	printf("records: %llu\nused: %llu\nfree: %llu\ncapacity: %llu\nlargest record now: %llu\n"
-	       "generation: %llu\ndevice: %s (%s, write cache %s, flush %s)\n",
-	       (unsigned long long)st.records, (unsigned long long)st.used,
-	       (unsigned long long)st.free, (unsigned long long)st.capacity,
-	       (unsigned long long)st.max_record, (unsigned long long)st.generation,
-	       info.host, info.provider, info.write_cache ? "on" : "off", info.flush_impl);
+	print_stat(dev, log);
 	close_log(dev, log);
 	return 0;
+}
+
+/* create + append + cat + stat in one process, so that anon: works too. */
+static int cmd_demo(int argc, char **argv)
+{
+	static const char *const lines[] = { "first record", "second record",
+					     "a third, longer record that spans more bytes" };
+	struct daxdev *dev;
+	struct plog *log;
+	int rc;
+
+	(void)argc;
+	if (open_or_create(argv[2], 0, &dev))
+		return fail("demo", daxdev_errormsg());
+	rc = plog_create(dev, &log);
+	for (size_t i = 0; !rc && i < sizeof(lines) / sizeof(lines[0]); i++)
+		rc = plog_append(log, lines[i], strlen(lines[i]));
+	if (rc) {
+		fprintf(stderr, "plog demo: %s: %s\n", argv[2], plog_errormsg());
+		daxdev_put(dev);
+		return 1;
+	}
+	printf("== plog demo on %s: appended %zu records; cat:\n", argv[2],
+	       sizeof(lines) / sizeof(lines[0]));
+	rc = plog_foreach(log, print_record, NULL);
+	printf("== stat:\n");
+	print_stat(dev, log);
+	close_log(dev, log);
+	return rc ? 1 : 0;
 }
 
 static int cmd_rewind(int argc, char **argv)
@@ -342,6 +379,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "create", cmd_create }, { "append", cmd_append }, { "cat", cmd_cat },
 		{ "stat", cmd_stat }, { "rewind", cmd_rewind }, { "bench", cmd_bench },
+		{ "demo", cmd_demo },
 	};
 
 	if (argc >= 2 && !strcmp(argv[1], "crashcheck"))

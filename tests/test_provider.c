@@ -15,7 +15,7 @@
 
 struct counted {
 	char *mem;
-	int direct_access, copy_from_iter, flush, zero, describe, kill, release;
+	int direct_access, copy_from_iter, flush, zero, describe, kill, release, drain;
 	size_t flushed_bytes;
 };
 
@@ -69,6 +69,11 @@ static int t_describe(struct daxdev *dev, char *buf, size_t len)
 	return snprintf(buf, len, "test: counted provider\n");
 }
 
+static void t_drain(struct daxdev *dev)
+{
+	((struct counted *)daxdev_private(dev))->drain++;
+}
+
 static void t_kill(struct daxdev *dev)
 {
 	((struct counted *)daxdev_private(dev))->kill++;
@@ -83,6 +88,9 @@ static const struct daxdev_operations full_ops = {
 	.direct_access = t_direct_access, .copy_from_iter = t_copy_from_iter,
 	.flush = t_flush, .zero = t_zero, .describe = t_describe,
 	.kill = t_kill, .release = t_release,
+};
+static const struct daxdev_operations flush_drain_ops = {
+	.direct_access = t_direct_access, .flush = t_flush, .drain = t_drain,
 };
 static const struct daxdev_operations minimal_ops = {
 	.direct_access = t_direct_access, .release = t_release,
@@ -244,6 +252,39 @@ static void test_eadr_dispatch(void **state)
 	free_counted(c);
 }
 
+/* A provider drain op runs wherever the core fences after the provider's
+ * flushes, once per call, and not for NODRAIN or with the write cache off. */
+static void test_provider_drain(void **state)
+{
+	struct counted *c = new_counted();
+	struct daxdev_params p = params(c, true);
+	struct daxdev_info info;
+	struct daxdev *dev;
+	char buf[3 * PAGE] = { 1 };
+	void *addr;
+
+	(void)state;
+	assert_int_equal(daxdev_alloc(&flush_drain_ops, &p, c, &dev), 0);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_string_equal(info.drain_impl, "test-flush");
+	assert_int_equal(daxdev_write(dev, 10, buf, sizeof(buf)), 0);
+	assert_int_equal(c->flush, 2);
+	assert_int_equal(c->drain, 1);
+	assert_int_equal(daxdev_direct_access(dev, 0, 1, &addr), 1);
+	assert_int_equal(daxdev_memcpy(dev, addr, buf, 8, DAXDEV_F_NODRAIN), 0);
+	assert_int_equal(c->drain, 1);
+	assert_int_equal(daxdev_drain(dev), 0);
+	assert_int_equal(c->drain, 2);
+	assert_int_equal(daxdev_zero(dev, 0, 100), 0);
+	assert_int_equal(daxdev_flush_range(dev, 0, 100), 0);
+	assert_int_equal(c->drain, 4);
+	assert_int_equal(daxdev_set_write_cache(dev, false), 0);
+	assert_int_equal(daxdev_drain(dev), 0);
+	assert_int_equal(c->drain, 4);
+	daxdev_put(dev);
+	free_counted(c);
+}
+
 static void test_pointer_range_checks(void **state)
 {
 	struct counted *c = new_counted();
@@ -277,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_optional_ops_called),
 		cmocka_unit_test(test_core_fallbacks),
 		cmocka_unit_test(test_eadr_dispatch),
+		cmocka_unit_test(test_provider_drain),
 		cmocka_unit_test(test_pointer_range_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,15 @@ struct daxdev_operations {
 	 * the write cache is on; nothing when it is off. */
 	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
 
+	/* OPTIONAL.  Wait until every earlier flush of this device is durable:
+	 * called wherever the core would fence after this provider's flush ops
+	 * (daxdev_drain, the end of write/zero/flush_range, pointer calls
+	 * without DAXDEV_F_NODRAIN), only while the write cache is on.  It may
+	 * run after a kill (until release) and must stay safe then.  A provider
+	 * whose flush is synchronous (msync) needs none; the crash simulator
+	 * uses it to model fences.  Fallback: nothing. */
+	void (*drain)(struct daxdev *dev);
+
 	/* OPTIONAL.  Zero [offset, offset+len) durably.  Range is checked.
 	 * Fallback: non-temporal fill (or memset + write-back) per
 	 * direct_access chunk, then one drain. */

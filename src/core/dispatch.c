@@ -49,6 +49,16 @@ static int cpu_flush(struct daxdev *dev, const void *addr, size_t len)
 	return 0;
 }
 
+static void cpu_drain(struct daxdev *dev)
+{
+	dev->arch.drain();
+}
+
+static void provider_drain(struct daxdev *dev)
+{
+	dev->ops->drain(dev);
+}
+
 /* The provider's flush may keep state (the crash simulator) or make system
  * calls (msync), so the copy and the flush run as one call inside the device. */
 static int provider_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
@@ -122,9 +132,10 @@ static void fill_write_cache_on(struct daxdev *dev, const char *provider_flush_n
 		*p = (struct daxdev_persist){
 			.copy_name = "memcpy", .fill_name = "memset",
 			.flush_name = provider_flush_name ? provider_flush_name : "provider",
-			.drain_name = "none",
+			.drain_name = dev->ops->drain ? provider_flush_name : "none",
 			.memcpy = provider_memcpy, .memset = provider_memset,
-			.flush = provider_flush, .drain = NULL, .provider_flush = true,
+			.flush = provider_flush, .provider_flush = true,
+			.drain = dev->ops->drain ? provider_drain : NULL,
 		};
 		return;
 	}
@@ -132,7 +143,7 @@ static void fill_write_cache_on(struct daxdev *dev, const char *provider_flush_n
 		.copy_name = dev->arch.copy_name, .fill_name = dev->arch.fill_name,
 		.flush_name = dev->arch.flush_name, .drain_name = dev->arch.drain_name,
 		.memcpy = cpu_memcpy, .memset = cpu_memset,
-		.flush = cpu_flush, .drain = dev->arch.drain,
+		.flush = cpu_flush, .drain = cpu_drain,
 	};
 }
 
@@ -144,7 +155,7 @@ static void fill_write_cache_off(struct daxdev *dev)
 		.copy_name = "memcpy", .fill_name = "memset", .flush_name = "none",
 		.drain_name = fence ? dev->arch.drain_name : "none",
 		.memcpy = plain_memcpy, .memset = plain_memset, .flush = no_flush,
-		.drain = fence ? dev->arch.drain : NULL,
+		.drain = fence ? cpu_drain : NULL,
 	};
 }
 

@@ -28,7 +28,7 @@ struct daxdev_persist {
 		      unsigned flags);
 	int (*memset)(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags);
 	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
-	daxdev_drain_fn drain;   /* NULL: nothing to wait for */
+	void (*drain)(struct daxdev *dev); /* NULL: nothing to wait for */
 	bool provider_flush;     /* flush is ops->flush: copies must be followed by it */
 };
 

@@ -176,7 +176,7 @@ static int default_copy_from_iter(struct daxdev *dev, uint64_t offset,
 	/* write_chunk steps over zero-length entries as it meets them. */
 	rc = walk_range(dev, offset, total, write_chunk, &c);
 	if (!rc && c.how->drain)
-		c.how->drain();
+		c.how->drain(dev);
 	return rc;
 }
 
@@ -272,7 +272,7 @@ DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 		} else {
 			rc = walk_range(dev, offset, len, zero_chunk, (void *)how);
 			if (!rc && how->drain)
-				how->drain();
+				how->drain(dev);
 		}
 	}
 	daxdev_leave(dev);
@@ -303,7 +303,7 @@ DAXDEV_EXPORT int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64
 		how = daxdev_cur(dev);
 		rc = walk_range(dev, offset, len, flush_chunk, (void *)how);
 		if (!rc && how->drain)
-			how->drain();
+			how->drain(dev);
 	}
 	daxdev_leave(dev);
 	return rc;

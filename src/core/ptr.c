@@ -62,10 +62,11 @@ static inline int check_flags(const struct daxdev *dev, const char *fn, unsigned
 	return 0;
 }
 
-static inline void finish(const struct daxdev_persist *how, unsigned flags)
+static inline void finish(struct daxdev *dev, const struct daxdev_persist *how,
+			  unsigned flags)
 {
 	if (how->drain && !(flags & DAXDEV_F_NODRAIN))
-		how->drain();
+		how->drain(dev);
 }
 
 DAXDEV_EXPORT int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
@@ -84,7 +85,7 @@ DAXDEV_EXPORT int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, 
 		return rc;
 	how = daxdev_cur(dev);
 	rc = how->memcpy(dev, dst, src, len, flags);
-	finish(how, flags);
+	finish(dev, how, flags);
 	return rc;
 }
 
@@ -102,7 +103,7 @@ DAXDEV_EXPORT int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len
 		return rc;
 	how = daxdev_cur(dev);
 	rc = how->memset(dev, dst, c, len, flags);
-	finish(how, flags);
+	finish(dev, how, flags);
 	return rc;
 }
 
@@ -117,7 +118,7 @@ DAXDEV_EXPORT int daxdev_flush(struct daxdev *dev, const void *addr, size_t len)
 		return rc;
 	how = daxdev_cur(dev);
 	rc = how->flush(dev, addr, len);
-	finish(how, 0);
+	finish(dev, how, 0);
 	return rc;
 }
 
@@ -126,6 +127,6 @@ DAXDEV_EXPORT int daxdev_drain(struct daxdev *dev)
 	int rc = check_dev(dev, "daxdev_drain");
 
 	if (!rc)
-		finish(daxdev_cur(dev), 0);
+		finish(dev, daxdev_cur(dev), 0);
 	return rc;
 }

@@ -189,18 +189,18 @@ static void test_blockdev_default(void **state)
 {
 	(void)state;
 	check_blk("sysfs-6.1/default", 259, 0, "pmem1", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
-		  "pmem1/dax/write_cache=1 (region1: no persistence_domain");
+		  "pmem1/dax/write_cache=1; region1: no persistence_domain");
 	check_blk("sysfs-6.1/default", 259, 1, "pmem2", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
-		  "pmem2/dax/write_cache=1 (region2");
+		  "pmem2/dax/write_cache=1; region2");
 	check_blk("sysfs-6.1/default", 259, 2, "pmem3", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
-		  "pmem3/dax/write_cache=1 (region3");
+		  "pmem3/dax/write_cache=1; region3");
 }
 
 static void test_blockdev_cpu_cache(void **state)
 {
 	(void)state;
 	check_blk("sysfs-6.1/cpu-cache", 259, 0, "pmem1", DAXDEV_PERSISTENCE_PERSISTENT, 0, false,
-		  "pmem1/dax/write_cache=0 (region1/persistence_domain=cpu_cache)");
+		  "pmem1/dax/write_cache=0; region1/persistence_domain=cpu_cache");
 	/* virtio-pmem and e820 regions have no persistence domain: on */
 	check_blk("sysfs-6.1/cpu-cache", 259, 1, "pmem2", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
 		  "write_cache=1");
@@ -212,7 +212,7 @@ static void test_blockdev_mem_ctrl(void **state)
 {
 	(void)state;
 	check_blk("sysfs-6.1/mem-ctrl", 259, 0, "pmem1", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
-		  "(region1/persistence_domain=memory_controller)");
+		  "=1; region1/persistence_domain=memory_controller");
 	check_blk("sysfs-6.1/mem-ctrl", 259, 1, "pmem2", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
 		  "write_cache=1");
 }

@@ -128,7 +128,8 @@ static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
 	if (f->map_sync)
 		append(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
-		append(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync\n", f->map_note);
+		append(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync while the write "
+		       "cache is on\n", f->map_note);
 	if (f->memory_fs)
 		append(buf, len, &pos, "filesystem: tmpfs/ramfs (memory only)\n");
 	if (f->file_size != f->len)

@@ -514,7 +514,7 @@ static void blockdev_decision(struct nvdimm_blockdev *blk)
 			     blk->write_cache_value);
 	else
 		set_decision(p, DAXDEV_PERSISTENCE_PERSISTENT, blk->write_cache_value == 1,
-			     "%s/dax/write_cache=%d (%.100s)", blk->name, blk->write_cache_value,
+			     "%s/dax/write_cache=%d; %.100s", blk->name, blk->write_cache_value,
 			     region_reason);
 }
 

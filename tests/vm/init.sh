@@ -32,8 +32,9 @@ finish() {
 		dmesg | tail -n 25 | sed 's/^/[dmesg] /'
 	fi
 	echo "DAXDEV-END boot=$boot results=$NRES failed=$NFAIL"
-	# No sync on purpose: power-off tests must not be helped by the page cache.
-	poweroff -f
+	# No sync on purpose (-n; busybox syncs otherwise): power-off tests must
+	# not be helped by a last write-back of the page cache.
+	poweroff -n -f
 	sleep 30
 }
 

@@ -96,14 +96,17 @@ ns_create() {
 	fi
 }
 
-# region_ns KIND: print the namespace of the first region whose sysfs path
-# contains KIND (ACPI0012 = NFIT NVDIMM, virtio, e820_pmem).
+# region_ns KIND [N]: print the namespace of the Nth (from 0) region whose
+# sysfs path contains KIND (ACPI0012 = NFIT NVDIMM, virtio, e820_pmem).
 region_ns() {
-	for _r in /sys/bus/nd/devices/region*; do
+	_k=0
+	for _r in $(ls -d /sys/bus/nd/devices/region* | sort -V); do
 		case $(readlink -f "$_r") in
 		*"$1"*)
 			for _ns in "$_r"/namespace*.0; do
-				[ -e "$_ns" ] && { basename "$_ns"; return 0; }
+				[ -e "$_ns" ] || continue
+				[ "$_k" -eq "${2:-0}" ] && { basename "$_ns"; return 0; }
+				_k=$((_k + 1))
 			done ;;
 		esac
 	done

@@ -1,0 +1,29 @@
+# poweroff-plog: records appended with the plog example (device-dax and a file on ext4 -o dax) are all there after power-off.
+VM_BOOTS=2
+VM_NVDIMMS="256M 256M"
+N=300
+records() { i=1; while [ $i -le $N ]; do echo "record $i: $(printf '%0*d' $((i % 97 + 1)) $i)"; i=$((i + 1)); done; }
+boot1() {
+	ns0=$(region_ns ACPI0012 0); need "$ns0" "no first NFIT region"
+	ns1=$(region_ns ACPI0012 1); need "$ns1" "no second NFIT region"
+	ns_create "$ns0" devdax -a 2M
+	dax=$DEV
+	ns_create "$ns1" fsdax
+	mkfs_mount "$DEV" /mnt/a dax
+	check create-devdax plog-static create "/dev/$dax" --force
+	check create-file plog-static create /mnt/a/log --size 8M
+	records >/tmp/want
+	check append-devdax sh -c "plog-static append /dev/$dax - </tmp/want"
+	check append-file sh -c "plog-static append /mnt/a/log - </tmp/want"
+	check stat plog-static stat /mnt/a/log
+	# Power off at once: no sync, no unmount.
+}
+boot2() {
+	dax=$(ls /dev | grep -m1 '^dax'); need "$dax" "device-dax did not come back"
+	ns1=$(region_ns ACPI0012 1); need "$ns1" "no second NFIT region"
+	dev=$(ns_blockdev "$ns1"); need "$dev" "fsdax namespace did not come back"
+	setup mount -t ext4 -o dax "/dev/$dev" /mnt/a
+	records >/tmp/want
+	check cat-devdax sh -c "plog-static cat /dev/$dax >/tmp/got-dax && cmp /tmp/want /tmp/got-dax && echo $N records"
+	check cat-file sh -c "plog-static cat /mnt/a/log >/tmp/got-file && cmp /tmp/want /tmp/got-file && echo $N records"
+}

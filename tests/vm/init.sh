@@ -48,7 +48,9 @@ check() {
 	if [ $_rc -eq 0 ]; then
 		result "$_n" PASS "$*"
 	else
-		result "$_n" FAIL "rc=$_rc: $(grep -i 'fail' /tmp/out | tail -n 1)"
+		_d=$(grep -m 1 '^FAIL' /tmp/out)
+		[ -n "$_d" ] || _d=$(tail -n 1 /tmp/out)
+		result "$_n" FAIL "rc=$_rc: $_d"
 	fi
 }
 

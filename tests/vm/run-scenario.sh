@@ -63,14 +63,14 @@ kvm_usable() {
 	(
 		flock 8
 		if [ ! -s "$cache/kvm-probe" ]; then
-			p=$(timeout -k 5 40 qemu-system-x86_64 -accel kvm -cpu max,-arch-capabilities \
+			p=$(timeout -k 5 30 qemu-system-x86_64 -accel kvm -cpu max,-arch-capabilities \
 				-m 256M -kernel "$vmlinuz" -initrd "$initrd" \
 				-append "console=ttyS0 quiet panic=-1" -nographic -no-reboot \
 				-nodefaults -serial stdio -monitor none </dev/null 2>&1 | tr -d '\r')
 			if grep -q '^DAXDEV-END' <<<"$p"; then
 				echo ok >"$cache/kvm-probe"
 			else
-				echo "no: a KVM guest did not boot within 40s" >"$cache/kvm-probe"
+				echo "no: a KVM guest did not boot within 30s" >"$cache/kvm-probe"
 			fi
 		fi
 	) 8>"$cache/kvm-probe.lock"

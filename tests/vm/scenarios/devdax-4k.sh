@@ -5,5 +5,5 @@ boot1() {
 	check sysfs-align grep -qx 4096 "/sys/bus/dax/devices/$DEV/align"
 	check devdax vmcheck "/dev/$DEV" --expect-provider devdax --expect-persistence persistent \
 		--expect-write-cache 1 --expect-flush any-cpu-flush --expect-align 4K \
-		--expect-info MAP_SYNC
+		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
 }

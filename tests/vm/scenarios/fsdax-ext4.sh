@@ -6,6 +6,6 @@ boot1() {
 	mkfs_mount "$DEV" /mnt/a dax
 	check fsdax vmcheck /mnt/a/pool --create --size 32M --expect-provider fsdax \
 		--expect-persistence persistent --expect-write-cache 1 --expect-flush any-cpu-flush \
-		--expect-info MAP_SYNC
+		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
 	check reopen vmcheck /mnt/a/pool --expect-provider fsdax --expect-write-cache 1 --no-io
 }

@@ -7,5 +7,5 @@ boot1() {
 	setup mount -t xfs -o dax "/dev/$DEV" /mnt/a
 	check fsdax vmcheck /mnt/a/pool --create --size 32M --expect-provider fsdax \
 		--expect-persistence persistent --expect-write-cache 1 --expect-flush any-cpu-flush \
-		--expect-info MAP_SYNC
+		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
 }

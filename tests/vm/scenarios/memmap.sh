@@ -11,5 +11,5 @@ boot1() {
 	mkfs_mount "$dev" /mnt/a dax
 	check fsdax vmcheck /mnt/a/pool --create --size 16M --expect-provider fsdax \
 		--expect-persistence persistent --expect-write-cache 1 --expect-flush any-cpu-flush \
-		--expect-info MAP_SYNC
+		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
 }

@@ -1161,7 +1161,7 @@ static void plot(const char *dir)
 	fprintf(f, "set multiplot layout 2,%d title 'libdaxdev vs libpmem: throughput vs size "
 		   "(median of %d interleaved rounds, CPU pinned; higher is better)'\n",
 		(n + 1) / 2, cfg.rounds);
-	fprintf(f, "set logscale x 2\nset logscale y 10\nset grid\nset key top left\n"
+	fprintf(f, "set logscale x 2\nset logscale y 10\nset grid\nset key bottom right\n"
 		   "set xlabel 'bytes per call'\nset ylabel 'GB/s (1e9 B/s)'\n"
 		   "set xtics ('64B' 64, '256B' 256, '1K' 1024, '4K' 4096, '64K' 65536, "
 		   "'2M' 2097152, '64M' 67108864)\nset offsets graph 0.05, graph 0.05, 0, 0\n");

@@ -49,6 +49,16 @@ mkdir -p "$cache/dl" || fail "cannot create $cache/dl"
 chmod 0777 "$cache/dl" 2>/dev/null
 if ! (cd "$cache/dl" && apt-get download -q "$pkg") >"$cache/dl.log" 2>&1; then
 	cat "$cache/dl.log" >&2
+	# Offline with an older kernel already unpacked: use that one (unless a
+	# package was asked for by name).
+	[ -n "${DAXDEV_VM_KERNEL_PKG:-}" ] ||
+	for old in "$cache"/kernel-linux-image-*/; do
+		if [ -f "$old/.complete" ]; then
+			echo "fetch-kernel: 'apt-get download $pkg' failed; using ${old%/}" >&2
+			echo "${old%/}"
+			exit 0
+		fi
+	done
 	fail "'apt-get download $pkg' failed (no network or no apt source?)"
 fi
 deb=$(ls "$cache"/dl/*.deb 2>/dev/null | head -n1)

@@ -155,6 +155,12 @@ typedef void (*daxdev_log_fn)(void *arg, int level, const char *msg);
  * environment: then messages up to that level go to stderr, on the user's request. */
 void daxdev_set_log(daxdev_log_fn fn, void *arg, int max_level);
 
+/* CRC-32C (Castagnoli, reflected 0x82F63B78, init and final xor 0xFFFFFFFF),
+ * the checksum persistent structures use to tell a torn write from a whole
+ * one.  Start with crc = 0; chaining calls over consecutive pieces gives the
+ * CRC of their concatenation.  Uses the CPU's crc32 instruction when present. */
+uint32_t daxdev_crc32c(uint32_t crc, const void *buf, size_t len);
+
 /* Parse a size "4096", "64K", "2M", "1G", "1T" (binary units). */
 int daxdev_parse_size(const char *s, uint64_t *size);
 

@@ -8,6 +8,7 @@
 #define DAXDEV_ARCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define DAXDEV_HIDDEN __attribute__((visibility("hidden")))
 
@@ -48,6 +49,12 @@ struct daxdev_arch {
  * CPU lacks) with a message set by daxdev_err().
  */
 DAXDEV_HIDDEN int daxdev_arch_select(struct daxdev_arch *out);
+
+/* CRC-32C (Castagnoli): the fastest implementation this CPU has, and the
+ * portable one (the reference in tests).  Same convention as daxdev_crc32c(). */
+typedef uint32_t (*daxdev_crc32c_fn)(uint32_t crc, const void *buf, size_t len);
+DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc32c(void);
+DAXDEV_HIDDEN uint32_t daxdev_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 
 /* One line describing the CPU features seen, for the log. */
 DAXDEV_HIDDEN const char *daxdev_arch_cpu_summary(void);

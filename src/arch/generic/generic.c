@@ -104,3 +104,8 @@ int daxdev_arch_select(struct daxdev_arch *out)
 	};
 	return 0;
 }
+
+daxdev_crc32c_fn daxdev_arch_crc32c(void)
+{
+	return daxdev_crc32c_sw;
+}

@@ -28,6 +28,7 @@ enum x86_feature {
 	FEAT_CLFLUSH = 1u << 3,
 	FEAT_CLFLUSHOPT = 1u << 4,
 	FEAT_CLWB = 1u << 5,
+	FEAT_SSE42 = 1u << 6,       /* crc32 instruction */
 };
 
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
 	{ FEAT_CLFLUSH, "clflush" },
 	{ FEAT_CLFLUSHOPT, "clflushopt" },
 	{ FEAT_CLWB, "clwb" },
+	{ FEAT_SSE42, "sse4_2" },
 };
 
 struct flush_impl {
@@ -157,6 +159,7 @@ static unsigned detect_features(void)
 		return 0;
 	found |= edx & bit_SSE2 ? FEAT_SSE2 : 0;
 	found |= edx & CPUID1_EDX_CLFSH ? FEAT_CLFLUSH : 0;
+	found |= ecx & bit_SSE4_2 ? FEAT_SSE42 : 0;
 	os_ok = os_saved_vector_state(ecx);
 	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
 		return found;
@@ -189,6 +192,14 @@ const char *daxdev_arch_cpu_summary(void)
 static bool supported(unsigned features, unsigned needs)
 {
 	return (needs & features) == needs;
+}
+
+DAXDEV_HIDDEN uint32_t daxdev_crc32c_sse42(uint32_t crc, const void *buf, size_t len);
+
+daxdev_crc32c_fn daxdev_arch_crc32c(void)
+{
+	pthread_once(&detect_once, detect_once_fn);
+	return supported(FEATURES(), FEAT_SSE42) ? daxdev_crc32c_sse42 : daxdev_crc32c_sw;
 }
 
 static int choose_flush(unsigned features, const struct flush_impl **out)

@@ -6,4 +6,7 @@ boot1() {
 	check devdax vmcheck "/dev/$DEV" --expect-provider devdax --expect-persistence persistent \
 		--expect-write-cache 1 --expect-flush any-cpu-flush --expect-align 2M \
 		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
+	# The DAXDEV_WRITE_CACHE override reaches a real device too.
+	check env-override env DAXDEV_WRITE_CACHE=0 vmcheck "/dev/$DEV" --expect-provider devdax \
+		--expect-write-cache 0 --expect-flush none
 }

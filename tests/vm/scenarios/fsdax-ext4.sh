@@ -8,4 +8,6 @@ boot1() {
 		--expect-persistence persistent --expect-write-cache 1 --expect-flush any-cpu-flush \
 		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
 	check reopen vmcheck /mnt/a/pool --expect-provider fsdax --expect-write-cache 1 --no-io
+	# A pmem block device is not a file and not a device-dax: refused.
+	expect_fail open-blockdev vmcheck "/dev/$DEV" --no-io
 }

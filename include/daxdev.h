@@ -66,9 +66,11 @@ int daxdev_new_volatile(size_t size, struct daxdev **devp);
 
 /* Lifetime: get adds a reference; put drops one and frees at the last;
  * kill makes every later call fail with -ENXIO and waits for the calls running
- * inside the provider.  Pointer calls that only touch memory (CPU copy and
- * write-back) are not waited for: the mapping lives until the last put, so
- * they complete harmlessly.  Never call kill from inside the device's own op. */
+ * inside the provider.  Calls that only touch memory — pointer calls on the
+ * CPU path, and offset I/O on a flat mapping (anon, devdax without bad pages,
+ * fsdax with MAP_SYNC) — are not waited for: the mapping lives until the last
+ * put, so they complete harmlessly.  Never call kill from inside the device's
+ * own op. */
 struct daxdev *daxdev_get(struct daxdev *dev);
 void daxdev_put(struct daxdev *dev);
 void daxdev_kill(struct daxdev *dev);

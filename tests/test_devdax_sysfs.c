@@ -358,6 +358,14 @@ static void test_open_direct_access_badblocks(void **state)
 	assert_ptr_equal(addr, (char *)first + 3 * 2 * MiB);
 	assert_int_equal(daxdev_direct_access(dev, 124, 1, &addr), -EIO);
 	assert_int_equal(daxdev_direct_access(dev, 125, 1, &addr), -ERANGE);
+	/* offset I/O goes through the same check: the bad page refuses, its
+	 * neighbours work */
+	char buf[64] = "x";
+	assert_int_equal(daxdev_write(dev, 2 * 2 * MiB + 100, buf, 1), -EIO);
+	assert_int_equal(daxdev_read(dev, 2 * 2 * MiB - 64, buf, 128), -EIO);
+	assert_int_equal(daxdev_zero(dev, 2 * 2 * MiB, 1), -EIO);
+	assert_int_equal(daxdev_write(dev, 2 * 2 * MiB - 64, buf, 64), 0);
+	assert_int_equal(daxdev_read(dev, 3 * 2 * MiB, buf, 64), 0);
 	assert_int_equal(daxdev_get_info(dev, &info), 0);
 	assert_string_equal(info.provider, "devdax");
 	assert_string_equal(info.host, "dax0.0");

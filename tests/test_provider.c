@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <daxdev/provider.h>
 
@@ -285,6 +288,63 @@ static void test_provider_drain(void **state)
 	free_counted(c);
 }
 
+/* kill must wait for a call running inside the provider. */
+static atomic_int op_inside, op_release, kill_returned;
+
+static int blocking_copy(struct daxdev *dev, uint64_t off, const struct iovec *iov, int n)
+{
+	(void)dev, (void)off, (void)iov, (void)n;
+	atomic_store(&op_inside, 1);
+	while (!atomic_load(&op_release))
+		usleep(1000);
+	return 0;
+}
+
+static const struct daxdev_operations blocking_ops = {
+	.direct_access = t_direct_access, .copy_from_iter = blocking_copy,
+};
+
+static void *writer_thread(void *arg)
+{
+	char c = 1;
+
+	return (void *)(long)daxdev_write(arg, 0, &c, 1);
+}
+
+static void *killer_thread(void *arg)
+{
+	daxdev_kill(arg);
+	atomic_store(&kill_returned, 1);
+	return NULL;
+}
+
+static void test_kill_waits_for_running_call(void **state)
+{
+	struct counted *c = new_counted();
+	struct daxdev_params p = params(c, true);
+	pthread_t writer, killer;
+	struct daxdev *dev;
+	void *writer_rc;
+	char ch = 0;
+
+	(void)state;
+	assert_int_equal(daxdev_alloc(&blocking_ops, &p, c, &dev), 0);
+	assert_int_equal(pthread_create(&writer, NULL, writer_thread, dev), 0);
+	while (!atomic_load(&op_inside))
+		usleep(1000);
+	assert_int_equal(pthread_create(&killer, NULL, killer_thread, dev), 0);
+	usleep(100 * 1000);
+	assert_int_equal(atomic_load(&kill_returned), 0);   /* still waiting */
+	assert_int_equal(daxdev_read(dev, 0, &ch, 1), -ENXIO); /* but new calls refused */
+	atomic_store(&op_release, 1);
+	pthread_join(killer, NULL);
+	pthread_join(writer, &writer_rc);
+	assert_int_equal(atomic_load(&kill_returned), 1);
+	assert_int_equal((long)writer_rc, 0);
+	daxdev_put(dev);
+	free_counted(c);
+}
+
 static void test_pointer_range_checks(void **state)
 {
 	struct counted *c = new_counted();
@@ -319,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_core_fallbacks),
 		cmocka_unit_test(test_eadr_dispatch),
 		cmocka_unit_test(test_provider_drain),
+		cmocka_unit_test(test_kill_waits_for_running_call),
 		cmocka_unit_test(test_pointer_range_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,6 +87,10 @@ struct daxdev_params {
 	const char *persistence_reason;  /* copied */
 	bool write_cache;                /* what the platform says */
 	const char *flush_name;          /* name of ops->flush, "msync" */
+	bool flat_mapping;               /* every page is at base + pgoff * align
+					  * and good (no bad pages): offset I/O may
+					  * compute addresses instead of calling
+					  * direct_access.  Ignored without base. */
 	bool unshared;                   /* never registered under its host
 					  * (anonymous memory: each is distinct) */
 };

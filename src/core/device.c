@@ -61,6 +61,8 @@ static int fill_device(struct daxdev *dev, const struct daxdev_operations *ops,
 	dev->align = p->align;
 	dev->align_shift = log2_u64(p->align);
 	dev->base = p->base;
+	dev->flat = p->base && p->flat_mapping && !ops->copy_from_iter && !ops->zero &&
+		    !ops->flush && !ops->drain;
 	dev->provider = p->provider;
 	dev->unshared = p->unshared;
 	dev->persistence = p->persistence;

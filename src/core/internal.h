@@ -44,6 +44,8 @@ struct daxdev {
 	uint64_t align;
 	unsigned align_shift;
 	char *base;                   /* contiguous mapping or NULL */
+	bool flat;                    /* offset I/O computes base + offset: a flat
+				       * mapping and no provider op but direct_access */
 	const char *provider;
 	char *host;
 	bool unshared;

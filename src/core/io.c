@@ -37,12 +37,37 @@ static long call_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages
 	return n > nr_pages ? nr_pages : n;
 }
 
-/* Walk [offset, offset+len) in the contiguous pieces direct_access gives. */
+/*
+ * Start and end a call.  Calls on a flat device touch nothing but memory that
+ * stays mapped until the last put, so they only check liveness: kill has
+ * nothing to wait for, and the two locked operations (which after a clwb also
+ * wait for the write-back) are saved.  Every other call is counted so that
+ * kill waits for it.
+ */
+static int io_begin(struct daxdev *dev)
+{
+	if (!dev->flat)
+		return daxdev_enter(dev);
+	if (!atomic_load_explicit(&dev->alive, memory_order_acquire))
+		return daxdev_err(-ENXIO, "%s: device has been killed", dev->host);
+	return 0;
+}
+
+static void io_end(struct daxdev *dev)
+{
+	if (!dev->flat)
+		daxdev_leave(dev);
+}
+
+/* Walk [offset, offset+len) in the contiguous pieces direct_access gives;
+ * a flat device is one piece. */
 typedef int (*chunk_fn)(struct daxdev *dev, void *ctx, char *addr, size_t n);
 
 static int walk_range(struct daxdev *dev, uint64_t offset, uint64_t len,
 		      chunk_fn fn, void *ctx)
 {
+	if (dev->flat)
+		return len ? fn(dev, ctx, dev->base + offset, (size_t)len) : 0;
 	while (len) {
 		uint64_t pgoff = offset >> dev->align_shift;
 		uint64_t in_page = offset & (dev->align - 1);
@@ -105,7 +130,7 @@ DAXDEV_EXPORT int daxdev_read(struct daxdev *dev, uint64_t offset, void *buf, si
 
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_read: NULL device");
-	rc = daxdev_enter(dev);
+	rc = io_begin(dev);
 	if (rc)
 		return rc;
 	if (!buf && len)
@@ -114,7 +139,7 @@ DAXDEV_EXPORT int daxdev_read(struct daxdev *dev, uint64_t offset, void *buf, si
 		rc = check_span(dev, "daxdev_read", offset, len);
 	if (!rc)
 		rc = walk_range(dev, offset, len, read_chunk, &buf);
-	daxdev_leave(dev);
+	io_end(dev);
 	return rc;
 }
 
@@ -209,7 +234,7 @@ static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
 
 	if (!dev)
 		return daxdev_err(-EINVAL, "%s: NULL device", fn);
-	rc = daxdev_enter(dev);
+	rc = io_begin(dev);
 	if (rc)
 		return rc;
 	rc = check_iov(dev, fn, iov, iovcnt, &total);
@@ -221,7 +246,7 @@ static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
 		else
 			rc = default_copy_from_iter(dev, offset, iov, total);
 	}
-	daxdev_leave(dev);
+	io_end(dev);
 	return rc;
 }
 
@@ -261,7 +286,7 @@ DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_zero: NULL device");
-	rc = daxdev_enter(dev);
+	rc = io_begin(dev);
 	if (rc)
 		return rc;
 	rc = check_span(dev, "daxdev_zero", offset, len);
@@ -275,7 +300,7 @@ DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 				how->drain(dev);
 		}
 	}
-	daxdev_leave(dev);
+	io_end(dev);
 	return rc;
 }
 
@@ -295,7 +320,7 @@ DAXDEV_EXPORT int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64
 
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_flush_range: NULL device");
-	rc = daxdev_enter(dev);
+	rc = io_begin(dev);
 	if (rc)
 		return rc;
 	rc = check_span(dev, "daxdev_flush_range", offset, len);
@@ -305,6 +330,6 @@ DAXDEV_EXPORT int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64
 		if (!rc && how->drain)
 			how->drain(dev);
 	}
-	daxdev_leave(dev);
+	io_end(dev);
 	return rc;
 }

@@ -226,6 +226,7 @@ static int devdax_create(struct devdax_mem *m, struct daxdev **devp)
 		.persistence = m->dax.persist.persistence,
 		.persistence_reason = m->dax.persist.reason,
 		.write_cache = m->dax.persist.write_cache,
+		.flat_mapping = m->dax.bad.count == 0,
 	};
 
 	return daxdev_alloc(&devdax_ops, &params, m, devp);

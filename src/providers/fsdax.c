@@ -324,6 +324,7 @@ static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st, str
 		.align = f->page_size,
 		.base = f->addr,
 		.persistence_reason = f->reason,
+		.flat_mapping = true,
 	};
 
 	fsdax_persistence(f, fd, st, &params.persistence, &params.write_cache);

@@ -89,7 +89,7 @@ DAXDEV_PROVIDER_ENTRY int daxdev_volatile_open(const struct daxdev_open_args *ar
 		.align = (uint64_t)m->page_size, .base = m->addr,
 		.persistence = DAXDEV_PERSISTENCE_VOLATILE,
 		.persistence_reason = "anonymous memory", .write_cache = false,
-		.unshared = true,
+		.flat_mapping = true, .unshared = true,
 	};
 	rc = daxdev_alloc(&volatile_ops, &params, m, devp);
 	if (rc)

@@ -1,4 +1,4 @@
-/* crashsim provider: unflushed words old-or-new by seed, flushed data survives, pointer stores, crash_after, snapshots, errors. */
+/* crashsim provider: unflushed words old-or-new by seed, flushed-but-unfenced words may be lost, fenced data survives, flush captures content at flush time, crash_after at fences, snapshots keep the pending set, errors. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,9 +50,11 @@ static void test_info(void **state)
 	assert_string_equal(info.provider, "crashsim");
 	assert_string_equal(info.host, "crashsim:anon");
 	assert_string_equal(info.flush_impl, "crashsim");
+	assert_string_equal(info.drain_impl, "crashsim");
 	assert_int_equal(info.persistence, DAXDEV_PERSISTENCE_PERSISTENT);
 	assert_true(info.write_cache);
 	assert_non_null(strstr(info.details, "crashsim-inner: anon"));
+	assert_non_null(strstr(info.details, "crashsim-drains: 0 (0 lost, 0 lines pending)"));
 	daxdev_put(s.dev);
 }
 
@@ -141,32 +143,187 @@ static void test_seeds_differ_and_repeat(void **state)
 	daxdev_put(s.dev);
 }
 
-static void test_crash_after(void **state)
+/* Store v at word i and write its line back, without a fence (clwb alone). */
+static void store_flush_nodrain(struct sim *s, int i, uint64_t v)
+{
+	assert_int_equal(daxdev_memcpy(s->dev, &s->mem[i], &v, 8, DAXDEV_F_NODRAIN), 0);
+}
+
+/* Zero the test region durably (flush + fence). */
+static void reset_region(struct sim *s)
+{
+	memset(s->mem, 0, WORDS * 8);
+	assert_int_equal(daxdev_flush(s->dev, s->mem, WORDS * 8), 0);
+}
+
+static void test_flushed_not_drained_may_be_lost(void **state)
+{
+	struct daxdev_crashsim_stats st;
+	struct sim s = sim_open();
+	uint64_t vals[WORDS];
+	int lost = 0, kept = 0;
+
+	(void)state;
+	for (int i = 0; i < WORDS; i++)
+		vals[i] = new_value(i);
+	for (uint64_t seed = 0; seed < 64; seed++) {
+		reset_region(&s);
+		assert_int_equal(daxdev_memcpy(s.dev, s.mem, vals, sizeof(vals), DAXDEV_F_NODRAIN), 0);
+		assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+		assert_int_equal(st.pending_lines, WORDS / 8);
+		assert_int_equal(daxdev_crashsim_crash(s.dev, seed), 0);
+		assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+		assert_int_equal(st.crash_pending_words, WORDS);
+		assert_int_equal(st.pending_lines, 0);
+		for (int i = 0; i < WORDS; i++) {
+			assert_true(s.mem[i] == 0 || s.mem[i] == new_value(i));
+			lost += s.mem[i] == 0;
+			kept += s.mem[i] != 0;
+		}
+	}
+	assert_true(lost > 0);
+	assert_true(kept > 0);
+	daxdev_put(s.dev);
+}
+
+static void test_drained_survives(void **state)
+{
+	struct daxdev_crashsim_stats before, after;
+	struct sim s = sim_open();
+
+	(void)state;
+	for (uint64_t seed = 0; seed < 64; seed++) {
+		reset_region(&s);
+		for (int i = 0; i < WORDS; i++)
+			store_flush_nodrain(&s, i, new_value(i));
+		assert_int_equal(daxdev_crashsim_stats(s.dev, &before), 0);
+		assert_int_equal(daxdev_drain(s.dev), 0);
+		assert_int_equal(daxdev_crashsim_stats(s.dev, &after), 0);
+		assert_int_equal(after.drains, before.drains + 1);
+		assert_int_equal(after.pending_lines, 0);
+		assert_int_equal(daxdev_crashsim_crash(s.dev, seed), 0);
+		for (int i = 0; i < WORDS; i++)
+			assert_true(s.mem[i] == new_value(i));
+	}
+	daxdev_put(s.dev);
+}
+
+/* A flush covers the line as it was then: A flushed, B flushed, C only
+ * stored.  Before the fence any of 0, A, B, C may survive; after it, B
+ * (the newest flushed) or C, never 0 or A. */
+static void test_store_after_flush_not_covered(void **state)
+{
+	const uint64_t A = 0xa, B = 0xb, C = 0xc;
+	struct sim s = sim_open();
+	bool seen[2][16] = { { false } };
+
+	(void)state;
+	for (uint64_t seed = 0; seed < 512; seed++) {
+		bool fenced = seed & 1;
+
+		reset_region(&s);
+		store_flush_nodrain(&s, 0, A);
+		store_flush_nodrain(&s, 0, B);
+		s.mem[0] = C;
+		if (fenced)
+			assert_int_equal(daxdev_drain(s.dev), 0);
+		assert_int_equal(daxdev_crashsim_crash(s.dev, seed >> 1), 0);
+		assert_true(s.mem[0] < 16);
+		seen[fenced][s.mem[0]] = true;
+	}
+	assert_true(seen[0][0] && seen[0][A] && seen[0][B] && seen[0][C]);
+	assert_true(!seen[1][0] && !seen[1][A] && seen[1][B] && seen[1][C]);
+	daxdev_put(s.dev);
+}
+
+static void test_drain_with_nothing_pending(void **state)
 {
 	struct daxdev_crashsim_stats st;
 	struct sim s = sim_open();
 
 	(void)state;
-	for (uint64_t seed = 0; seed < 32; seed++) {
-		memset(s.mem, 0, WORDS * 8);
-		assert_int_equal(daxdev_flush(s.dev, s.mem, WORDS * 8), 0);
+	assert_int_equal(daxdev_drain(s.dev), 0);
+	assert_int_equal(daxdev_drain(s.dev), 0);
+	store_unflushed(&s);
+	/* A fence writes nothing back by itself: the stores stay at stake. */
+	assert_int_equal(daxdev_drain(s.dev), 0);
+	assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+	assert_int_equal(st.drains, 3);
+	assert_int_equal(st.pending_lines, 0);
+	assert_int_equal(daxdev_crashsim_crash(s.dev, 1), 0);
+	assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+	assert_int_equal(st.crash_words, WORDS);
+	assert_int_equal(st.crash_pending_words, 0);
+	daxdev_put(s.dev);
+}
+
+static void test_crash_after(void **state)
+{
+	struct daxdev_crashsim_stats st;
+	struct sim s = sim_open();
+	int line1_lost = 0;
+
+	(void)state;
+	for (uint64_t seed = 0; seed < 64; seed++) {
+		reset_region(&s);
 		assert_int_equal(daxdev_crashsim_crash_after(s.dev, 1), 0);
-		store_unflushed(&s);
-		assert_int_equal(daxdev_flush(s.dev, s.mem, 64), 0);      /* reaches media */
-		assert_int_equal(daxdev_flush(s.dev, s.mem + 8, 64), 0);  /* lost */
+		store_flush_nodrain(&s, 0, 1);
+		assert_int_equal(daxdev_drain(s.dev), 0);  /* completes */
+		store_flush_nodrain(&s, 8, 2);
+		assert_int_equal(daxdev_drain(s.dev), 0);  /* the cut: line 1 stays pending */
+		store_flush_nodrain(&s, 16, 3);            /* after the cut: not captured */
+		assert_int_equal(daxdev_drain(s.dev), 0);
 		assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+		assert_int_equal(st.lost_drains, 2 * (seed + 1));
 		assert_int_equal(st.lost_flushes, seed + 1);
+		assert_int_equal(st.pending_lines, 1);
 		assert_int_equal(daxdev_crashsim_crash(s.dev, seed), 0);
 		assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
-		assert_int_equal(st.crash_words, WORDS - 8);
-		for (int i = 0; i < 8; i++)
-			assert_true(s.mem[i] == new_value(i));
+		assert_int_equal(st.crash_pending_words, 1);
+		assert_int_equal(s.mem[0], 1);
+		assert_true(s.mem[8] == 0 || s.mem[8] == 2);
+		assert_true(s.mem[16] == 0 || s.mem[16] == 3);
+		line1_lost += s.mem[8] == 0;
 	}
-	/* After the crash the power is back: flushes reach the media again. */
-	s.mem[0] = 42;
-	assert_int_equal(daxdev_flush(s.dev, s.mem, 8), 0);
+	assert_true(line1_lost > 0);
+	/* After the crash the power is back: fences complete again. */
+	store_flush_nodrain(&s, 0, 42);
+	assert_int_equal(daxdev_drain(s.dev), 0);
 	assert_int_equal(daxdev_crashsim_crash(s.dev, 0), 0);
 	assert_int_equal(s.mem[0], 42);
+	daxdev_put(s.dev);
+}
+
+/* The pending set is part of the state: after a restore, the flushed-only
+ * value can still come back, and the same seed gives the same image. */
+static void test_snapshot_keeps_pending(void **state)
+{
+	struct daxdev_crashsim_snapshot *snap;
+	struct daxdev_crashsim_stats st;
+	struct sim s = sim_open();
+	uint64_t first[64];
+	bool seen_a = false;
+
+	(void)state;
+	reset_region(&s);
+	store_flush_nodrain(&s, 0, 0xa);
+	s.mem[0] = 0xc;
+	assert_int_equal(daxdev_crashsim_save(s.dev, &snap), 0);
+	assert_int_equal(daxdev_drain(s.dev), 0);  /* empties the pending set */
+	for (int round = 0; round < 2; round++) {
+		for (uint64_t seed = 0; seed < 64; seed++) {
+			assert_int_equal(daxdev_crashsim_restore(s.dev, snap), 0);
+			assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+			assert_int_equal(st.pending_lines, 1);
+			assert_int_equal(daxdev_crashsim_crash(s.dev, seed), 0);
+			if (round == 0)
+				first[seed] = s.mem[0];
+			assert_int_equal(s.mem[0], first[seed]);
+			seen_a |= s.mem[0] == 0xa;
+		}
+	}
+	assert_true(seen_a);
+	daxdev_crashsim_snapshot_free(snap);
 	daxdev_put(s.dev);
 }
 
@@ -249,7 +406,12 @@ int main(void)
 		cmocka_unit_test(test_unflushed_word_old_or_new),
 		cmocka_unit_test(test_flushed_survives),
 		cmocka_unit_test(test_seeds_differ_and_repeat),
+		cmocka_unit_test(test_flushed_not_drained_may_be_lost),
+		cmocka_unit_test(test_drained_survives),
+		cmocka_unit_test(test_store_after_flush_not_covered),
+		cmocka_unit_test(test_drain_with_nothing_pending),
 		cmocka_unit_test(test_crash_after),
+		cmocka_unit_test(test_snapshot_keeps_pending),
 		cmocka_unit_test(test_write_cache_off_keeps_all),
 		cmocka_unit_test(test_new_over_inner),
 		cmocka_unit_test(test_errors),

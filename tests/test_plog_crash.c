@@ -1,4 +1,4 @@
-/* plog under the crash simulator: every crash point of every append recovers a prefix; a planted ordering bug is caught. */
+/* plog under the crash simulator: every crash point of every append recovers a prefix; planted flush and fence bugs are caught. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@ static void test_every_crash_point(void **state)
 	static const size_t sizes[] = { 1, 7, 8, 63, 64, 65, 4096, 70000 };
 	struct plog_crashcheck_opts o = {
 		.sizes = sizes, .nsizes = sizeof(sizes) / sizeof(sizes[0]),
-		.appends = 4, .batch = 3, .seeds = 96, .seed = 1,
+		.appends = 4, .batch = 3, .seeds = 256, .seed = 1,
 	};
 	struct plog_crashcheck_result r;
 
@@ -47,6 +47,27 @@ static void test_planted_bug_is_caught(void **state)
 	assert_non_null(strstr(r.first_failure, "acknowledged append was lost"));
 }
 
+/* An append that flushes everything but skips its fence: the old model
+ * (flush = durable) could not see this; with flushes only pending until a
+ * fence, an acknowledged record must be lost under some seeds. */
+static void test_missing_fence_is_caught(void **state)
+{
+	static const size_t sizes[] = { 8, 64, 4096, 70000 };
+	struct plog_crashcheck_opts o = {
+		.sizes = sizes, .nsizes = sizeof(sizes) / sizeof(sizes[0]),
+		.appends = 2, .batch = 2, .seeds = 16, .seed = 7,
+		.fault = PLOG_FAULT_UNFENCED_APPEND,
+	};
+	struct plog_crashcheck_result r;
+
+	(void)state;
+	assert_int_equal(plog_crashcheck(&o, &r), 0);
+	printf("missing fence: %llu of %llu crash images bad; first: %s\n",
+	       (unsigned long long)r.failures, (unsigned long long)r.images, r.first_failure);
+	assert_true(r.failures > 0);
+	assert_non_null(strstr(r.first_failure, "acknowledged append was lost"));
+}
+
 static void test_bad_options(void **state)
 {
 	struct plog_crashcheck_opts o = { .nsizes = 0, .seeds = 1 };
@@ -62,6 +83,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_crash_point),
 		cmocka_unit_test(test_planted_bug_is_caught),
+		cmocka_unit_test(test_missing_fence_is_caught),
 		cmocka_unit_test(test_bad_options),
 	};
 

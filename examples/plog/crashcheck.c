@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The crash checker.  For each append it saves the simulator's state, runs
- * the append once to count its flushes (k), then for every n in 0..k and
- * every seed: restore, let only n flushes reach the media, run the real
- * append to its fence, crash, and recover.  With n = 0 every store of the
- * append is unfenced and each 8-byte word lands or not by the seed, which
- * covers a crash at any store of the append; larger n cover crashes after
- * each flush.  After recovery the log is appended to once more and reopened,
- * to check that the recovered end is a usable one.
+ * the append once to count its fences (k), then for every n in 0..k and
+ * every seed: restore, let only n fences complete, run the real append to
+ * its end, crash, and recover.  crashsim's power cut falls on fence n + 1,
+ * with every line flushed before it still pending, so each 8-byte word the
+ * append stored or flushed since fence n lands or not by the seed: that
+ * covers a crash at any point between fence n and fence n + 1.  Image n = k
+ * is the acknowledged append: every fence completed, so the records must be
+ * there.  After recovery the log is appended to once more and reopened, to
+ * check that the recovered end is a usable one.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -97,8 +99,9 @@ static int verify_record(void *arg, uint64_t seq, const void *data, size_t len)
 }
 
 /* Recovered records must be exactly the first committed, or committed +
- * nrec when the batch landed (always, if every flush reached the media). */
-static bool prefix_ok(struct checker *c, struct plog *log, bool all_flushed, uint64_t seed)
+ * nrec when the batch landed (always, once the append was acknowledged:
+ * it returned with every one of its fences complete). */
+static bool prefix_ok(struct checker *c, struct plog *log, bool acked, uint64_t seed)
 {
 	struct verify v = { .c = c };
 	uint64_t want = c->committed + (uint64_t)c->nrec;
@@ -111,7 +114,7 @@ static bool prefix_ok(struct checker *c, struct plog *log, bool all_flushed, uin
 		return note(c, false, "size %zu seed %llu: recovered %llu records, expected %llu or %llu",
 			    c->size, (unsigned long long)seed, (unsigned long long)v.count,
 			    (unsigned long long)c->committed, (unsigned long long)want);
-	if (all_flushed && v.count != want)
+	if (acked && v.count != want)
 		return note(c, false, "size %zu seed %llu: an acknowledged append was lost (%llu of %llu records)",
 			    c->size, (unsigned long long)seed, (unsigned long long)v.count,
 			    (unsigned long long)want);
@@ -138,7 +141,7 @@ static bool usable_after(struct checker *c, struct plog *log, uint64_t seed)
 				c->size, (unsigned long long)seed);
 }
 
-static bool check_image(struct checker *c, bool all_flushed, uint64_t seed)
+static bool check_image(struct checker *c, bool acked, uint64_t seed)
 {
 	struct plog *log;
 	bool ok;
@@ -146,13 +149,13 @@ static bool check_image(struct checker *c, bool all_flushed, uint64_t seed)
 	if (plog_open(c->dev, &log))
 		return note(c, false, "size %zu seed %llu: recovery failed: %s", c->size,
 			    (unsigned long long)seed, plog_errormsg());
-	ok = prefix_ok(c, log, all_flushed, seed) && usable_after(c, log, seed);
+	ok = prefix_ok(c, log, acked, seed) && usable_after(c, log, seed);
 	plog_close(log);
 	return ok;
 }
 
 static int one_image(struct checker *c, const struct daxdev_crashsim_snapshot *snap,
-		     uint64_t n, bool all_flushed, uint64_t seed)
+		     uint64_t n, bool acked, uint64_t seed)
 {
 	int rc = daxdev_crashsim_restore(c->dev, snap);
 
@@ -166,12 +169,14 @@ static int one_image(struct checker *c, const struct daxdev_crashsim_snapshot *s
 	if (rc)
 		return rc;
 	c->res->images++;
-	if (!check_image(c, all_flushed, seed))
+	if (!check_image(c, acked, seed))
 		c->res->failures++;
 	return 0;
 }
 
-static int count_flushes(struct checker *c, uint64_t *k)
+/* Fences, not flushes, are the crash points: between two fences crashsim
+ * already lets every flushed or stored word land or not. */
+static int count_fences(struct checker *c, uint64_t *k)
 {
 	struct daxdev_crashsim_stats before, after;
 	int rc = daxdev_crashsim_stats(c->dev, &before);
@@ -181,7 +186,7 @@ static int count_flushes(struct checker *c, uint64_t *k)
 	if (!rc)
 		rc = daxdev_crashsim_stats(c->dev, &after);
 	if (!rc)
-		*k = after.flushes - before.flushes;
+		*k = after.drains - before.drains;
 	return rc;
 }
 
@@ -194,7 +199,7 @@ static int check_append(struct checker *c)
 
 	if (rc)
 		return note(c, rc, "crashsim: %s", daxdev_errormsg());
-	rc = count_flushes(c, &k);
+	rc = count_fences(c, &k);
 	for (uint64_t n = 0; !rc && n <= k; n++)
 		for (int s = 0; !rc && s < c->opts->seeds; s++)
 			rc = one_image(c, snap, n, n == k, c->opts->seed + c->res->images);

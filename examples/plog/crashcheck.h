@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Crash checker for plog: runs appends on a crashsim device, cuts the power
- * after every flush of each append, crashes under many seeds and checks that
+ * at every fence of each append, crashes under many seeds and checks that
  * recovery always finds exactly a prefix of the appended records, intact.
  */
 #ifndef PLOG_CRASHCHECK_H

@@ -306,7 +306,7 @@ static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 
 	encode_rec(log, h, off, rec, index, count);
 	rc = stage_put(log, h, REC_HDR);
-	if (!rc && rec->iov_len <= INLINE_MAX && log->fault == PLOG_FAULT_NONE)
+	if (!rc && rec->iov_len <= INLINE_MAX && log->fault != PLOG_FAULT_UNFLUSHED_PAYLOAD)
 		rc = stage_put(log, rec->iov_base, rec->iov_len);
 	else if (!rc) {
 		if (log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD)
@@ -365,7 +365,7 @@ int plog_appendv(struct plog *log, const struct iovec *recs, int n)
 		rc = stage_put(log, NULL, REC_HDR);
 	if (!rc)
 		rc = stage_flush(log);
-	if (!rc && (rc = daxdev_drain(log->dev)))
+	if (!rc && log->fault != PLOG_FAULT_UNFENCED_APPEND && (rc = daxdev_drain(log->dev)))
 		rc = dax_fail(rc);
 	if (rc)
 		return rc;

@@ -3,9 +3,12 @@
  * Crash-simulator provider.  Live memory is the inner device's mapping; the
  * media is a private anonymous copy.  Declaring the write cache on with a
  * flush op makes the core send every copy, fill and flush on this device
- * through crashsim_flush(), which is the only path from live to media.  A
- * crash compares the two images word by word: a differing word was stored
- * but not flushed, and the seed decides whether it survives.
+ * through crashsim_flush(), and every fence through crashsim_drain().  The
+ * two model x86 clwb and sfence: a flush captures the lines' content at that
+ * moment into a pending set (written back, not yet known durable), a drain
+ * copies the pending set to the media.  A crash lets each pending word land
+ * or not, then compares live and media word by word: a differing word was
+ * stored but never made durable, and the seed decides whether it survives.
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,6 +25,23 @@
 #define WORD 8u
 #define NO_POWER_CUT UINT64_MAX
 
+/* One flushed line: its content when the flush ran.  A later store to the
+ * line is not covered by this copy, which is the point of keeping it. */
+struct line_copy {
+	size_t off;
+	unsigned char data[LINE];
+};
+
+/* Lines flushed since the last fence, in flush order.  A line flushed again
+ * with new content gets a second copy: its write-backs reach the media in
+ * order, so a crash may leave any of the versions (or none). */
+struct pending {
+	struct line_copy *v;
+	size_t n, cap;
+	uint32_t *latest;             /* per line: index + 1 of its newest copy */
+	size_t lines;                 /* distinct lines in v */
+};
+
 struct crashsim {
 	struct crashsim *next;        /* in the list of live simulators */
 	struct daxdev *dev;
@@ -29,8 +49,10 @@ struct crashsim {
 	char *live;                   /* the inner device's mapping */
 	char *media;                  /* what survives a power cut */
 	size_t size;
-	pthread_mutex_t lock;         /* images, budget and counters */
-	uint64_t flush_budget;        /* flushes left before the power cut */
+	pthread_mutex_t lock;         /* images, pending set, budget, counters */
+	struct pending pend;
+	uint64_t drain_budget;        /* fences left before the power cut */
+	bool power_off;               /* cut: flushes and fences no longer count */
 	struct daxdev_crashsim_stats stats;
 	char host[4096];
 };
@@ -40,6 +62,8 @@ struct daxdev_crashsim_snapshot {
 	size_t size;
 	char *live;
 	char *media;
+	struct line_copy *pend;
+	size_t npend;
 };
 
 /* The public calls take any struct daxdev; this list tells ours apart
@@ -86,6 +110,79 @@ static int sims_find(struct daxdev *dev, const char *fn, struct crashsim **csp)
 	return 0;
 }
 
+/* --- the pending set (caller holds cs->lock) ----------------------------- */
+
+static int pending_reserve(struct crashsim *cs, size_t n)
+{
+	struct pending *p = &cs->pend;
+	size_t cap = p->cap ? p->cap : 64;
+	struct line_copy *v;
+
+	if (n <= p->cap)
+		return 0;
+	/* latest[] holds index + 1 in 32 bits. */
+	if (n >= UINT32_MAX || n > SIZE_MAX / sizeof(*v))
+		return daxdev_err(-ENOMEM, "crashsim: %s: more than %u lines flushed without a fence",
+				  cs->host, UINT32_MAX - 1);
+	while (cap < n)
+		cap = cap > SIZE_MAX / 2 / sizeof(*v) ? n : cap * 2;
+	v = realloc(p->v, cap * sizeof(*v));
+	if (!v)
+		return daxdev_err(-ENOMEM, "crashsim: %s: out of memory for %zu pending lines",
+				  cs->host, n);
+	p->v = v;
+	p->cap = cap;
+	return 0;
+}
+
+/* Append a copy of one line; room must have been reserved. */
+static void pending_put(struct crashsim *cs, size_t off, const void *data)
+{
+	struct pending *p = &cs->pend;
+	uint32_t *latest = &p->latest[off / LINE];
+
+	p->v[p->n].off = off;
+	memcpy(p->v[p->n].data, data, LINE);
+	p->lines += *latest == 0;
+	*latest = (uint32_t)++p->n;
+}
+
+/* Capture live line off unless that would change nothing: the same content
+ * as the line's newest copy, or (no copy yet) as the media. */
+static int pending_add(struct crashsim *cs, size_t off)
+{
+	struct pending *p = &cs->pend;
+	uint32_t latest = p->latest[off / LINE];
+	const void *have = latest ? (const void *)p->v[latest - 1].data
+				  : (const void *)(cs->media + off);
+	int rc;
+
+	if (!memcmp(have, cs->live + off, LINE))
+		return 0;
+	rc = pending_reserve(cs, p->n + 1);
+	if (!rc)
+		pending_put(cs, off, cs->live + off);
+	return rc;
+}
+
+static void pending_clear(struct crashsim *cs)
+{
+	struct pending *p = &cs->pend;
+
+	for (size_t i = 0; i < p->n; i++)
+		p->latest[p->v[i].off / LINE] = 0;
+	p->n = 0;
+	p->lines = 0;
+}
+
+/* The fence: every flushed line is durable with its newest flushed content. */
+static void pending_commit(struct crashsim *cs)
+{
+	for (size_t i = 0; i < cs->pend.n; i++)
+		memcpy(cs->media + cs->pend.v[i].off, cs->pend.v[i].data, LINE);
+	pending_clear(cs);
+}
+
 /* --- operations ---------------------------------------------------------- */
 
 static long crashsim_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
@@ -101,10 +198,12 @@ static long crashsim_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_p
 	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
 }
 
+/* clwb: capture the lines as they are now; nothing is durable until a fence. */
 static int crashsim_flush(struct daxdev *dev, const void *addr, size_t len)
 {
 	struct crashsim *cs = daxdev_private(dev);
 	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)cs->live;
+	int rc = 0;
 
 	if (a < base || a - base > cs->size || len > cs->size - (a - base))
 		return -ERANGE;
@@ -112,36 +211,66 @@ static int crashsim_flush(struct daxdev *dev, const void *addr, size_t len)
 	size_t end = (a - base + len + LINE - 1) & ~(size_t)(LINE - 1);
 
 	pthread_mutex_lock(&cs->lock);
-	if (cs->flush_budget == 0) {
+	if (cs->power_off) {
 		cs->stats.lost_flushes++;
 	} else {
-		if (cs->flush_budget != NO_POWER_CUT)
-			cs->flush_budget--;
-		memcpy(cs->media + first, cs->live + first, end - first);
-		cs->stats.flushes++;
-		cs->stats.lines += (end - first) / LINE;
+		for (size_t off = first; off < end && !rc; off += LINE)
+			rc = pending_add(cs, off);
+		cs->stats.flushes += rc == 0;
+		cs->stats.lines += rc == 0 ? (end - first) / LINE : 0;
 	}
 	pthread_mutex_unlock(&cs->lock);
-	return 0;
+	return rc;
+}
+
+/* sfence.  The power cut set by crash_after() falls on a fence, so that the
+ * lines flushed before it are still pending (maybe durable) at the crash. */
+static void crashsim_drain(struct daxdev *dev)
+{
+	struct crashsim *cs = daxdev_private(dev);
+
+	pthread_mutex_lock(&cs->lock);
+	if (!cs->power_off && cs->drain_budget == 0)
+		cs->power_off = true;
+	if (cs->power_off) {
+		cs->stats.lost_drains++;
+	} else {
+		if (cs->drain_budget != NO_POWER_CUT)
+			cs->drain_budget--;
+		pending_commit(cs);
+		cs->stats.drains++;
+	}
+	pthread_mutex_unlock(&cs->lock);
+}
+
+static const char *power_state(const struct crashsim *cs)
+{
+	if (cs->power_off)
+		return "cut";
+	return cs->drain_budget == NO_POWER_CUT ? "on" : "cut at a later fence";
 }
 
 static int crashsim_describe(struct daxdev *dev, char *buf, size_t len)
 {
 	struct crashsim *cs = daxdev_private(dev);
 	struct daxdev_crashsim_stats s;
-	uint64_t budget;
+	const char *power;
 
 	pthread_mutex_lock(&cs->lock);
 	s = cs->stats;
-	budget = cs->flush_budget;
+	s.pending_lines = cs->pend.lines;
+	power = power_state(cs);
 	pthread_mutex_unlock(&cs->lock);
 	return snprintf(buf, len,
 			"crashsim-inner: %s\ncrashsim-power: %s\n"
-			"crashsim-flushes: %llu (%llu lines, %llu lost)\ncrashsim-crashes: %llu\n",
-			daxdev_host(cs->inner),
-			budget == NO_POWER_CUT ? "on" : budget ? "cut after more flushes" : "cut",
+			"crashsim-flushes: %llu (%llu lines, %llu lost)\n"
+			"crashsim-drains: %llu (%llu lost, %llu lines pending)\n"
+			"crashsim-crashes: %llu\n",
+			daxdev_host(cs->inner), power,
 			(unsigned long long)s.flushes, (unsigned long long)s.lines,
-			(unsigned long long)s.lost_flushes, (unsigned long long)s.crashes);
+			(unsigned long long)s.lost_flushes, (unsigned long long)s.drains,
+			(unsigned long long)s.lost_drains, (unsigned long long)s.pending_lines,
+			(unsigned long long)s.crashes);
 }
 
 static void crashsim_release(struct daxdev *dev)
@@ -152,12 +281,15 @@ static void crashsim_release(struct daxdev *dev)
 	munmap(cs->media, cs->size);
 	daxdev_put(cs->inner);
 	pthread_mutex_destroy(&cs->lock);
+	free(cs->pend.v);
+	free(cs->pend.latest);
 	free(cs);
 }
 
 static const struct daxdev_operations crashsim_ops = {
 	.direct_access = crashsim_direct_access,
 	.flush = crashsim_flush,
+	.drain = crashsim_drain,
 	.describe = crashsim_describe,
 	.release = crashsim_release,
 };
@@ -223,12 +355,16 @@ EXPORT int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp)
 	if (!cs)
 		return daxdev_err(-ENOMEM, "crashsim: out of memory");
 	pthread_mutex_init(&cs->lock, NULL);
-	cs->flush_budget = NO_POWER_CUT;
+	cs->drain_budget = NO_POWER_CUT;
 	cs->inner = daxdev_get(inner);
 	rc = map_inner(cs, inner);
 	if (rc)
 		goto err_put;
-	rc = alloc_device(cs, &cs->dev);
+	/* One slot per line, so that a flush finds a line's pending copy at once. */
+	cs->pend.latest = calloc(cs->size / LINE, sizeof(*cs->pend.latest));
+	rc = cs->pend.latest ? alloc_device(cs, &cs->dev)
+			     : daxdev_err(-ENOMEM, "crashsim: %s: out of memory",
+						  daxdev_host(inner));
 	if (rc)
 		goto err_unmap;
 	sims_add(cs);
@@ -241,6 +377,7 @@ err_unmap:
 err_put:
 	daxdev_put(cs->inner);
 	pthread_mutex_destroy(&cs->lock);
+	free(cs->pend.latest);
 	free(cs);
 	return rc;
 }
@@ -345,6 +482,29 @@ static int sync_inner(struct crashsim *cs, size_t lo, size_t hi)
 	return daxdev_flush(cs->inner, cs->live + lo, hi - lo);
 }
 
+/* The write-backs still in flight at the power cut: each word of each
+ * pending copy, in flush order, reaches the media or not by the seed. */
+static void land_pending(struct crashsim *cs, struct chooser *c)
+{
+	for (size_t i = 0; i < cs->pend.n; i++) {
+		const struct line_copy *lc = &cs->pend.v[i];
+
+		chooser_next_line(c);
+		for (size_t w = 0; w < LINE; w += WORD) {
+			char *m = cs->media + lc->off + w;
+
+			if (!memcmp(m, lc->data + w, WORD))
+				continue;
+			cs->stats.crash_pending_words++;
+			if (chooser_keeps_new(c)) {
+				memcpy(m, lc->data + w, WORD);
+				cs->stats.crash_pending_words_new++;
+			}
+		}
+	}
+	pending_clear(cs);
+}
+
 EXPORT int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
 {
 	struct crashsim *cs;
@@ -356,10 +516,15 @@ EXPORT int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
 		return rc;
 	chooser_init(&c, seed);
 	pthread_mutex_lock(&cs->lock);
-	/* Write cache off means the platform persists every store (eADR). */
-	if (daxdev_write_cache(dev) == 0)
-		memcpy(cs->media, cs->live, cs->size);
 	cs->stats.crash_words = cs->stats.crash_words_new = 0;
+	cs->stats.crash_pending_words = cs->stats.crash_pending_words_new = 0;
+	/* Write cache off means the platform persists every store (eADR). */
+	if (daxdev_write_cache(dev) == 0) {
+		pending_clear(cs);
+		memcpy(cs->media, cs->live, cs->size);
+	} else {
+		land_pending(cs, &c);
+	}
 	for (size_t off = 0; off < cs->size; off += LINE) {
 		if (!memcmp(cs->live + off, cs->media + off, LINE))
 			continue;
@@ -368,7 +533,8 @@ EXPORT int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
 		hi = off + LINE;
 	}
 	cs->stats.crashes++;
-	cs->flush_budget = NO_POWER_CUT;
+	cs->drain_budget = NO_POWER_CUT;
+	cs->power_off = false;
 	pthread_mutex_unlock(&cs->lock);
 	return sync_inner(cs, lo, hi);
 }
@@ -384,7 +550,8 @@ EXPORT int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n)
 		return daxdev_err(-EINVAL, "daxdev_crashsim_crash_after: %s: n too large",
 				  cs->host);
 	pthread_mutex_lock(&cs->lock);
-	cs->flush_budget = n;
+	cs->drain_budget = n;
+	cs->power_off = false;
 	pthread_mutex_unlock(&cs->lock);
 	return 0;
 }
@@ -400,6 +567,7 @@ EXPORT int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stat
 		return daxdev_err(-EINVAL, "daxdev_crashsim_stats: NULL result pointer");
 	pthread_mutex_lock(&cs->lock);
 	*stats = cs->stats;
+	stats->pending_lines = cs->pend.lines;
 	pthread_mutex_unlock(&cs->lock);
 	return 0;
 }
@@ -412,35 +580,54 @@ EXPORT void daxdev_crashsim_snapshot_free(struct daxdev_crashsim_snapshot *snap)
 		return;
 	free(snap->live);
 	free(snap->media);
+	free(snap->pend);
 	free(snap);
+}
+
+/* Both images and the pending set; NULL when out of memory.  Caller holds
+ * cs->lock, so that the three agree. */
+static struct daxdev_crashsim_snapshot *snapshot_take(struct crashsim *cs)
+{
+	struct daxdev_crashsim_snapshot *snap = calloc(1, sizeof(*snap));
+	size_t npend = cs->pend.n;
+
+	if (!snap)
+		return NULL;
+	snap->live = malloc(cs->size);
+	snap->media = malloc(cs->size);
+	snap->pend = npend ? malloc(npend * sizeof(*snap->pend)) : NULL;
+	if (!snap->live || !snap->media || (npend && !snap->pend)) {
+		daxdev_crashsim_snapshot_free(snap);
+		return NULL;
+	}
+	snap->owner = cs;
+	snap->size = cs->size;
+	snap->npend = npend;
+	memcpy(snap->live, cs->live, cs->size);
+	memcpy(snap->media, cs->media, cs->size);
+	if (npend)
+		memcpy(snap->pend, cs->pend.v, npend * sizeof(*snap->pend));
+	return snap;
 }
 
 EXPORT int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snapshot **snapp)
 {
 	struct daxdev_crashsim_snapshot *snap;
 	struct crashsim *cs;
+	size_t npend;
 	int rc = sims_find(dev, "daxdev_crashsim_save", &cs);
 
 	if (rc)
 		return rc;
 	if (!snapp)
 		return daxdev_err(-EINVAL, "daxdev_crashsim_save: NULL result pointer");
-	snap = calloc(1, sizeof(*snap));
-	if (snap) {
-		snap->live = malloc(cs->size);
-		snap->media = malloc(cs->size);
-	}
-	if (!snap || !snap->live || !snap->media) {
-		daxdev_crashsim_snapshot_free(snap);
-		return daxdev_err(-ENOMEM, "daxdev_crashsim_save: %s: out of memory for %zu bytes",
-				  cs->host, 2 * cs->size);
-	}
-	snap->owner = cs;
-	snap->size = cs->size;
 	pthread_mutex_lock(&cs->lock);
-	memcpy(snap->live, cs->live, cs->size);
-	memcpy(snap->media, cs->media, cs->size);
+	snap = snapshot_take(cs);
+	npend = cs->pend.n;
 	pthread_mutex_unlock(&cs->lock);
+	if (!snap)
+		return daxdev_err(-ENOMEM, "daxdev_crashsim_save: %s: out of memory for two %zu-byte images and %zu pending lines",
+				  cs->host, cs->size, npend);
 	*snapp = snap;
 	return 0;
 }
@@ -457,9 +644,17 @@ EXPORT int daxdev_crashsim_restore(struct daxdev *dev,
 		return daxdev_err(-EINVAL, "daxdev_crashsim_restore: %s: snapshot missing or taken from another device",
 				  cs->host);
 	pthread_mutex_lock(&cs->lock);
-	memcpy(cs->live, snap->live, cs->size);
-	memcpy(cs->media, snap->media, cs->size);
-	cs->flush_budget = NO_POWER_CUT;
+	/* Reserve first: a failed restore leaves the device as it was. */
+	rc = pending_reserve(cs, snap->npend);
+	if (!rc) {
+		pending_clear(cs);
+		for (size_t i = 0; i < snap->npend; i++)
+			pending_put(cs, snap->pend[i].off, snap->pend[i].data);
+		memcpy(cs->live, snap->live, cs->size);
+		memcpy(cs->media, snap->media, cs->size);
+		cs->drain_budget = NO_POWER_CUT;
+		cs->power_off = false;
+	}
 	pthread_mutex_unlock(&cs->lock);
-	return sync_inner(cs, 0, cs->size);
+	return rc ? rc : sync_inner(cs, 0, cs->size);
 }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "crc32c.h"
 #include "plog.h"
 
 struct fixture {
@@ -65,16 +64,6 @@ static struct seen walk(struct plog *log)
 
 	assert_int_equal(plog_foreach(log, count_record, &s), 0);
 	return s;
-}
-
-static void test_crc32c(void **state)
-{
-	static const unsigned char zeros[32];
-
-	(void)state;
-	assert_int_equal(plog_crc32c(0, "123456789", 9), 0xE3069283);
-	assert_int_equal(plog_crc32c(0, zeros, 32), 0x8A9136AA);
-	assert_int_equal(plog_crc32c(plog_crc32c(0, "1234", 4), "56789", 5), 0xE3069283);
 }
 
 static void test_append_reopen(void **state)
@@ -248,7 +237,6 @@ static void test_split_mapping(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_append_reopen),
 		cmocka_unit_test(test_rewind),
 		cmocka_unit_test(test_full_and_too_large),

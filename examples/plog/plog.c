@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
-#include "crc32c.h"
 #include "plog.h"
 
 #define MAGIC "DAXPLOG"             /* 8 bytes with its NUL */
@@ -165,7 +164,7 @@ static int crc_chunk(struct plog *log, void *ctx, char *addr, size_t n)
 	struct copy_ctx *c = ctx;
 
 	(void)log;
-	c->crc = plog_crc32c(c->crc, addr, n);
+	c->crc = daxdev_crc32c(c->crc, addr, n);
 	return 0;
 }
 
@@ -200,9 +199,11 @@ static int stage_flush(struct plog *log)
 {
 	int rc = 0;
 
+	/* Ordinary stores: the next append rewrites the last line of this one
+	 * (the zeroed header after it), so keep it in the cache. */
 	if (log->stage_len)
 		rc = media_write(log, log->stage_off, log->stage, log->stage_len,
-				 DAXDEV_F_NODRAIN);
+				 DAXDEV_F_NODRAIN | DAXDEV_F_TEMPORAL);
 	log->stage_off += log->stage_len;
 	log->stage_len = 0;
 	return rc;
@@ -276,7 +277,7 @@ static uint32_t crc_finish(uint32_t crc, uint64_t off)
 	unsigned char le_off[8];
 
 	put64(le_off, off);
-	return plog_crc32c(crc, le_off, sizeof(le_off));
+	return daxdev_crc32c(crc, le_off, sizeof(le_off));
 }
 
 static void encode_rec(struct plog *log, unsigned char *h, uint64_t off,
@@ -289,8 +290,8 @@ static void encode_rec(struct plog *log, unsigned char *h, uint64_t off,
 	put64(h + REC_SEQ, log->records + index);
 	put32(h + REC_INDEX, index);
 	put32(h + REC_COUNT, count);
-	crc = plog_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
-	crc = plog_crc32c(crc, rec->iov_base, rec->iov_len);
+	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
+	crc = daxdev_crc32c(crc, rec->iov_base, rec->iov_len);
 	put32(h + REC_CRC, crc_finish(crc, off));
 }
 
@@ -432,7 +433,7 @@ static int check_header(struct plog *log, const unsigned char *h)
 	if (version != PLOG_VERSION)
 		return plog_fail(-EPROTONOSUPPORT, "plog format version %u is not supported (this program reads version %d)",
 				 version, PLOG_VERSION);
-	if (get32(h + OFF_HEADER_CRC) != plog_crc32c(0, h, HEADER_CHECKED))
+	if (get32(h + OFF_HEADER_CRC) != daxdev_crc32c(0, h, HEADER_CHECKED))
 		return plog_fail(-EBADMSG, "plog header is corrupt (checksum mismatch)");
 	if (get32(h + OFF_FLAGS) || get64(h + OFF_DATA) != PLOG_HEADER_SIZE)
 		return plog_fail(-EBADMSG, "plog header has unknown flags or data offset");
@@ -476,7 +477,7 @@ static int rec_valid(struct plog *log, uint64_t off, const unsigned char *h, uin
 	    r.count > PLOG_BATCH_MAX || r.index >= r.count ||
 	    slot_size(r.len) > data_end(log) - off)
 		return 0;
-	crc = plog_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
+	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
 	rc = media_crc(log, off + REC_HDR, r.len, &crc);
 	if (rc)
 		return rc;
@@ -643,7 +644,7 @@ static void encode_header(const struct plog *log, unsigned char *h)
 	put32(h + OFF_VERSION, PLOG_VERSION);
 	put64(h + OFF_DATA, PLOG_HEADER_SIZE);
 	put64(h + OFF_CAPACITY, log->capacity);
-	put32(h + OFF_HEADER_CRC, plog_crc32c(0, h, HEADER_CHECKED));
+	put32(h + OFF_HEADER_CRC, daxdev_crc32c(0, h, HEADER_CHECKED));
 	put64(h + OFF_GENERATION, log->generation);
 }
 

@@ -42,6 +42,10 @@
 #define REC_COUNT 28
 #define REC_HDR PLOG_RECORD_HEADER
 
+/* Records start on cache lines, so an append of small records writes whole
+ * lines only: libdaxdev streams those without first reading them, and the
+ * next append never rewrites part of a line the previous one wrote. */
+#define SLOT_ALIGN 64u
 #define STAGE_SIZE 4096u            /* write-combining buffer for small pieces */
 #define INLINE_MAX 512u             /* payloads up to this go through it */
 
@@ -90,7 +94,7 @@ static int dax_fail(int err)
 
 static uint64_t slot_size(uint64_t len)
 {
-	return REC_HDR + ((len + 7) & ~UINT64_C(7));
+	return (REC_HDR + len + SLOT_ALIGN - 1) & ~(uint64_t)(SLOT_ALIGN - 1);
 }
 
 static uint64_t data_end(const struct plog *log)
@@ -199,11 +203,9 @@ static int stage_flush(struct plog *log)
 {
 	int rc = 0;
 
-	/* Ordinary stores: the next append rewrites the last line of this one
-	 * (the zeroed header after it), so keep it in the cache. */
 	if (log->stage_len)
 		rc = media_write(log, log->stage_off, log->stage, log->stage_len,
-				 DAXDEV_F_NODRAIN | DAXDEV_F_TEMPORAL);
+				 DAXDEV_F_NODRAIN);
 	log->stage_off += log->stage_len;
 	log->stage_len = 0;
 	return rc;
@@ -295,6 +297,33 @@ static void encode_rec(struct plog *log, unsigned char *h, uint64_t off,
 	put32(h + REC_CRC, crc_finish(crc, off));
 }
 
+/* A large payload: the piece that completes the header's line and the
+ * unaligned tail go through the stage, the whole lines between straight from
+ * the caller's buffer, so every copy covers whole cache lines. */
+static int put_large_payload(struct plog *log, uint64_t off, const struct iovec *rec,
+			     unsigned *flags)
+{
+	const char *p = rec->iov_base;
+	size_t len = rec->iov_len, first = SLOT_ALIGN - REC_HDR, mid;
+	int rc;
+
+	if (first > len)
+		first = len;
+	mid = (len - first) & ~(size_t)(SLOT_ALIGN - 1);
+	if (log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD) {
+		*flags = DAXDEV_F_NOFLUSH;   /* planted bug: the whole payload unflushed */
+		first = 0;
+		mid = len;
+	}
+	rc = stage_put(log, p, first);
+	if (!rc)
+		rc = stage_flush(log);
+	if (!rc && mid)
+		rc = media_write(log, off + REC_HDR + first, p + first, mid, *flags);
+	log->stage_off = off + REC_HDR + first + mid;
+	return rc ? rc : stage_put(log, p + first + mid, len - first - mid);
+}
+
 /* Store one record at off: small ones through the stage, large payloads
  * copied straight from the caller's buffer. */
 static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
@@ -309,15 +338,8 @@ static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 	rc = stage_put(log, h, REC_HDR);
 	if (!rc && rec->iov_len <= INLINE_MAX && log->fault != PLOG_FAULT_UNFLUSHED_PAYLOAD)
 		rc = stage_put(log, rec->iov_base, rec->iov_len);
-	else if (!rc) {
-		if (log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD)
-			payload_flags = DAXDEV_F_NOFLUSH;
-		rc = stage_flush(log);
-		if (!rc)
-			rc = media_write(log, off + REC_HDR, rec->iov_base, rec->iov_len,
-					 payload_flags);
-		log->stage_off = off + REC_HDR + rec->iov_len;
-	}
+	else if (!rc)
+		rc = put_large_payload(log, off, rec, &payload_flags);
 	return rc ? rc : stage_put(log, NULL, pad);
 }
 
@@ -361,9 +383,9 @@ int plog_appendv(struct plog *log, const struct iovec *recs, int n)
 		rc = put_record(log, off, &recs[i], (uint32_t)i, (uint32_t)n);
 		off += slot_size(recs[i].iov_len);
 	}
-	/* Zero the next slot's header, so a reader stops there at once. */
+	/* Zero the next slot's first line, so a reader stops there at once. */
 	if (!rc && data_end(log) - off >= REC_HDR)
-		rc = stage_put(log, NULL, REC_HDR);
+		rc = stage_put(log, NULL, data_end(log) - off >= SLOT_ALIGN ? SLOT_ALIGN : REC_HDR);
 	if (!rc)
 		rc = stage_flush(log);
 	if (!rc && log->fault != PLOG_FAULT_UNFENCED_APPEND && (rc = daxdev_drain(log->dev)))

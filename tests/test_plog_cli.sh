@@ -1,5 +1,5 @@
 #!/bin/sh
-# plog CLI: round trip, then bad input — non-plog target, wrong version, truncated file, full log, too-large record, existing log.
+# plog CLI: round trip, then bad input — non-plog target, wrong version, truncated file, full log, too-large record, existing log — and crashcheck with and without planted bugs.
 # usage: test_plog_cli.sh PLOG_BINARY WORKDIR
 set -u
 plog=$1
@@ -71,6 +71,18 @@ expect_ok cat-full "$plog" cat "$dir/f"
 [ "$(wc -c < "$dir/out")" -eq 4065 ] || { echo "FAIL full log lost data"; fails=$((fails + 1)); }
 
 expect_fail usage "usage" "$plog" frobnicate "$log"
+
+# crashcheck: the real append passes; each planted bug is caught (exit 1).
+expect_ok crashcheck "$plog" crashcheck --images 1000
+for bug in --planted-bug --missing-fence; do
+	if "$plog" crashcheck --images 1000 $bug >"$dir/out" 2>&1; then
+		echo "FAIL crashcheck $bug: not caught"; fails=$((fails + 1))
+	elif grep -q "acknowledged append was lost" "$dir/out"; then
+		echo "ok   crashcheck $bug: $(head -n 1 "$dir/out")"
+	else
+		echo "FAIL crashcheck $bug:"; cat "$dir/out"; fails=$((fails + 1))
+	fi
+done
 
 [ "$fails" -eq 0 ] && echo "all CLI checks passed" || echo "$fails CLI checks failed"
 [ "$fails" -eq 0 ]

@@ -25,7 +25,7 @@ static const char usage[] =
 	"  demo TARGET                          create, append, cat and stat in one process\n"
 	"  rewind TARGET                        empty the log\n"
 	"  bench TARGET [--count N] [--force]   time appends of 64 B, 1 KiB, 4 KiB (formats TARGET)\n"
-	"  crashcheck [--images N] [--seed S] [--planted-bug]\n"
+	"  crashcheck [--images N] [--seed S] [--planted-bug|--missing-fence]\n"
 	"                                       crash appends under crashsim, check every recovery\n";
 
 static int fail(const char *cmd, const char *what)
@@ -352,6 +352,8 @@ static int cmd_crashcheck(int argc, char **argv)
 			o.seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--planted-bug"))
 			o.fault = PLOG_FAULT_UNFLUSHED_PAYLOAD;
+		else if (!strcmp(argv[i], "--missing-fence"))
+			o.fault = PLOG_FAULT_UNFENCED_APPEND;
 		else
 			return fail("crashcheck", "unexpected argument (see plog --help)");
 	}

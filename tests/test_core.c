@@ -191,7 +191,7 @@ static void test_refcount(void **state)
 
 struct hammer {
 	struct daxdev *dev;
-	atomic_int started;
+	atomic_int started, next_id;
 	atomic_long ok, killed, other;
 };
 
@@ -200,10 +200,13 @@ static void *hammer_thread(void *arg)
 	struct hammer *h = arg;
 	char buf[256];
 
+	/* each thread its own 256 KiB, so that only the device is shared */
+	uint64_t base = (uint64_t)atomic_fetch_add(&h->next_id, 1) << 18;
+
 	memset(buf, 0x5a, sizeof(buf));
 	atomic_fetch_add(&h->started, 1);
 	for (long i = 0; i < 1000000000L; i++) { /* until the kill */
-		int rc = daxdev_write(h->dev, (uint64_t)(i % 1000) * 256, buf, sizeof(buf));
+		int rc = daxdev_write(h->dev, base + (uint64_t)(i % 1000) * 256, buf, sizeof(buf));
 		if (rc == 0)
 			atomic_fetch_add(&h->ok, 1);
 		else if (rc == -ENXIO)

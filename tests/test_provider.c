@@ -345,6 +345,23 @@ static void test_kill_waits_for_running_call(void **state)
 	free_counted(c);
 }
 
+static void test_describe_printf(void **state)
+{
+	char buf[8];
+	int pos = 0;
+
+	(void)state;
+	assert_int_equal(daxdev_describe_printf(buf, sizeof(buf), &pos, "ab%d", 1), 3);
+	assert_string_equal(buf, "ab1");
+	/* past the end: truncated, but still counted like snprintf */
+	assert_int_equal(daxdev_describe_printf(buf, sizeof(buf), &pos, "%s", "cdefghij"), 11);
+	assert_string_equal(buf, "ab1cdef");
+	assert_int_equal(daxdev_describe_printf(buf, sizeof(buf), &pos, "x"), 12);
+	assert_string_equal(buf, "ab1cdef");
+	pos = 0;
+	assert_int_equal(daxdev_describe_printf(NULL, 0, &pos, "12345"), 5);
+}
+
 static void test_pointer_range_checks(void **state)
 {
 	struct counted *c = new_counted();
@@ -380,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_eadr_dispatch),
 		cmocka_unit_test(test_provider_drain),
 		cmocka_unit_test(test_kill_waits_for_running_call),
+		cmocka_unit_test(test_describe_printf),
 		cmocka_unit_test(test_pointer_range_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,6 +111,12 @@ int daxdev_err(int err, const char *fmt, ...)
 void daxdev_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* For describe ops: snprintf at buf + *pos, advancing *pos by what the text
+ * needs even once buf is full (so the result counts as snprintf's does).
+ * Returns the new *pos. */
+int daxdev_describe_printf(char *buf, size_t len, int *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Root under which sysfs is read: DAXDEV_SYSFS_ROOT, or "" for "/". */
 const char *daxdev_sysfs_root(void);
 

@@ -124,6 +124,20 @@ DAXDEV_EXPORT unsigned daxdev_version_number(void)
 	return DAXDEV_VERSION;
 }
 
+DAXDEV_EXPORT int daxdev_describe_printf(char *buf, size_t len, int *pos, const char *fmt, ...)
+{
+	size_t used = *pos > 0 ? (size_t)*pos : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += n;
+	return *pos;
+}
+
 DAXDEV_EXPORT const char *daxdev_sysfs_root(void)
 {
 	const char *root = getenv("DAXDEV_SYSFS_ROOT");

@@ -67,35 +67,17 @@ static long devdax_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pag
 	return (long)n;
 }
 
-static int append(char *buf, size_t len, int *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* snprintf at buf+*pos that keeps counting once buf is full. */
-static int append(char *buf, size_t len, int *pos, const char *fmt, ...)
-{
-	size_t used = (size_t)*pos;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += n;
-	return *pos;
-}
-
 static void describe_badblocks(const struct devdax_mem *m, char *buf, size_t len, int *pos)
 {
 	const struct nvdimm_badblocks *bad = &m->dax.bad;
 
-	append(buf, len, pos, "badblocks: %s\n", bad->source);
+	daxdev_describe_printf(buf, len, pos, "badblocks: %s\n", bad->source);
 	for (size_t i = 0; i < bad->count && i < DEVDAX_DESCRIBE_BAD_MAX; i++)
-		append(buf, len, pos, "bad range: offset %llu length %llu\n",
+		daxdev_describe_printf(buf, len, pos, "bad range: offset %llu length %llu\n",
 		       (unsigned long long)bad->ranges[i].offset,
 		       (unsigned long long)bad->ranges[i].length);
 	if (bad->count > DEVDAX_DESCRIBE_BAD_MAX)
-		append(buf, len, pos, "bad range: ... %zu more\n", bad->count - DEVDAX_DESCRIBE_BAD_MAX);
+		daxdev_describe_printf(buf, len, pos, "bad range: ... %zu more\n", bad->count - DEVDAX_DESCRIBE_BAD_MAX);
 }
 
 static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
@@ -104,16 +86,16 @@ static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 	int pos = 0;
 
 	if (m->map_sync)
-		append(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
+		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
-		append(buf, len, &pos, "mapping: MAP_SHARED (%s)\n", m->map_note);
-	append(buf, len, &pos, "sysfs: %s\n", m->dax.dir);
-	append(buf, len, &pos, "align: %llu from %s\n", (unsigned long long)m->dax.align,
+		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s)\n", m->map_note);
+	daxdev_describe_printf(buf, len, &pos, "sysfs: %s\n", m->dax.dir);
+	daxdev_describe_printf(buf, len, &pos, "align: %llu from %s\n", (unsigned long long)m->dax.align,
 	       m->dax.align_source);
 	if (m->dax.size != m->len)
-		append(buf, len, &pos, "size: sysfs says %llu, mapped %zu (a multiple of align)\n",
+		daxdev_describe_printf(buf, len, &pos, "size: sysfs says %llu, mapped %zu (a multiple of align)\n",
 		       (unsigned long long)m->dax.size, m->len);
-	append(buf, len, &pos, "region: %s\n", m->dax.persist.has_region ?
+	daxdev_describe_printf(buf, len, &pos, "region: %s\n", m->dax.persist.has_region ?
 	       m->dax.persist.region : "none (not nvdimm memory)");
 	if (m->dax.persist.has_region)
 		describe_badblocks(m, buf, len, &pos);

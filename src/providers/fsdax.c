@@ -80,43 +80,25 @@ static int fsdax_msync(struct daxdev *dev, const void *addr, size_t len)
 	return 0;
 }
 
-static int append(char *buf, size_t len, int *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* snprintf at buf+*pos that keeps counting once buf is full. */
-static int append(char *buf, size_t len, int *pos, const char *fmt, ...)
-{
-	size_t used = (size_t)*pos;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += n;
-	return *pos;
-}
-
 static void describe_blockdev(const struct fsdax_file *f, char *buf, size_t len, int *pos)
 {
 	const struct nvdimm_blockdev *blk = &f->blk;
 
 	if (!blk->found) {
-		append(buf, len, pos, "block device: %s (no sysfs entry)\n", blk->name);
+		daxdev_describe_printf(buf, len, pos, "block device: %s (no sysfs entry)\n", blk->name);
 		return;
 	}
-	append(buf, len, pos, "block device: %s%s%s\n", blk->name,
+	daxdev_describe_printf(buf, len, pos, "block device: %s%s%s\n", blk->name,
 	       blk->partition[0] ? ", partition " : "", blk->partition);
 	if (blk->write_cache_value >= 0)
-		append(buf, len, pos, "write_cache file: %s = %d\n", blk->write_cache_path,
+		daxdev_describe_printf(buf, len, pos, "write_cache file: %s = %d\n", blk->write_cache_path,
 		       blk->write_cache_value);
 	else
-		append(buf, len, pos, "write_cache file: none\n");
+		daxdev_describe_printf(buf, len, pos, "write_cache file: none\n");
 	if (blk->persist.has_region)
-		append(buf, len, pos, "region: %s\n", blk->persist.region);
+		daxdev_describe_printf(buf, len, pos, "region: %s\n", blk->persist.region);
 	if (blk->badblocks_count)
-		append(buf, len, pos, "badblocks: %s lists %zu bad ranges (the filesystem "
+		daxdev_describe_printf(buf, len, pos, "badblocks: %s lists %zu bad ranges (the filesystem "
 		       "reports them as EIO/SIGBUS)\n", blk->name, blk->badblocks_count);
 }
 
@@ -126,14 +108,14 @@ static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
 	int pos = 0;
 
 	if (f->map_sync)
-		append(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
+		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
-		append(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync while the write "
+		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync while the write "
 		       "cache is on\n", f->map_note);
 	if (f->memory_fs)
-		append(buf, len, &pos, "filesystem: tmpfs/ramfs (memory only)\n");
+		daxdev_describe_printf(buf, len, &pos, "filesystem: tmpfs/ramfs (memory only)\n");
 	if (f->file_size != f->len)
-		append(buf, len, &pos, "size: file has %llu bytes, %zu mapped (whole pages)\n",
+		daxdev_describe_printf(buf, len, &pos, "size: file has %llu bytes, %zu mapped (whole pages)\n",
 		       (unsigned long long)f->file_size, f->len);
 	describe_blockdev(f, buf, len, &pos);
 	return pos;

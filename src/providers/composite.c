@@ -292,9 +292,9 @@ static char *canonical_host(const struct composite *c)
 	return host;
 }
 
-COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
-					     const struct daxdev_operations *ops,
-					     struct daxdev **devp)
+static const struct daxdev_operations composite_ops;
+
+COMPOSITE_HIDDEN int composite_create_device(struct composite *c, struct daxdev **devp)
 {
 	struct combined comb;
 	char *host;
@@ -314,7 +314,7 @@ COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
 		.persistence_reason = comb.reason, .write_cache = comb.write_cache,
 		.flush_name = "members", .unshared = !members_shared(c),
 	};
-	rc = daxdev_alloc(ops, &params, c, devp);
+	rc = daxdev_alloc(&composite_ops, &params, c, devp);
 	free(host);
 	if (rc)
 		goto err_free;
@@ -337,7 +337,7 @@ static int member_failed(const struct composite *c, size_t i, int rc)
 			  daxdev_host(c->members[i].dev), saved);
 }
 
-COMPOSITE_HIDDEN long composite_direct_access(struct daxdev *dev, uint64_t pgoff,
+static long composite_direct_access(struct daxdev *dev, uint64_t pgoff,
 					      long nr_pages, void **addr)
 {
 	const struct composite *c = daxdev_private(dev);
@@ -432,7 +432,7 @@ static int write_segment(struct daxdev *member, uint64_t member_off, uint64_t le
 	return 0;
 }
 
-COMPOSITE_HIDDEN int composite_copy_from_iter(struct daxdev *dev, uint64_t offset,
+static int composite_copy_from_iter(struct daxdev *dev, uint64_t offset,
 					      const struct iovec *iov, int iovcnt)
 {
 	struct iov_slice s = { .iov = iov, .pos = 0 };
@@ -450,7 +450,7 @@ static int zero_segment(struct daxdev *member, uint64_t member_off, uint64_t len
 	return daxdev_zero(member, member_off, len);
 }
 
-COMPOSITE_HIDDEN int composite_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
+static int composite_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 {
 	return for_each_segment(daxdev_private(dev), offset, len, zero_segment, NULL);
 }
@@ -485,7 +485,7 @@ static long owner_of(const struct composite *c, const void *addr, size_t len)
 	return -1;
 }
 
-COMPOSITE_HIDDEN int composite_flush(struct daxdev *dev, const void *addr, size_t len)
+static int composite_flush(struct daxdev *dev, const void *addr, size_t len)
 {
 	const struct composite *c = daxdev_private(dev);
 	long i = owner_of(c, addr, len);
@@ -510,7 +510,7 @@ static int check_in(const struct composite *c, const void *addr, size_t len)
 	return c->members[i].nested ? check_in(c->members[i].nested, addr, len) : 0;
 }
 
-COMPOSITE_HIDDEN int composite_check_range(struct daxdev *dev, const void *addr, size_t len)
+static int composite_check_range(struct daxdev *dev, const void *addr, size_t len)
 {
 	return check_in(daxdev_private(dev), addr, len);
 }
@@ -531,7 +531,7 @@ static int describe_member(const struct composite *c, size_t i, char *buf, size_
 			info.write_cache ? "on" : "off", info.alive ? "yes" : "no");
 }
 
-COMPOSITE_HIDDEN int composite_describe(struct daxdev *dev, char *buf, size_t len)
+static int composite_describe(struct daxdev *dev, char *buf, size_t len)
 {
 	const struct composite *c = daxdev_private(dev);
 	size_t total;
@@ -557,7 +557,17 @@ COMPOSITE_HIDDEN int composite_describe(struct daxdev *dev, char *buf, size_t le
 
 /* Members are dropped only here, not at kill: a parent composite may still
  * be walking this one's member table while it is being killed. */
-COMPOSITE_HIDDEN void composite_release(struct daxdev *dev)
+static void composite_release(struct daxdev *dev)
 {
 	composite_free(daxdev_private(dev));
 }
+
+static const struct daxdev_operations composite_ops = {
+	.direct_access = composite_direct_access,
+	.copy_from_iter = composite_copy_from_iter,
+	.flush = composite_flush,
+	.zero = composite_zero,
+	.check_range = composite_check_range,
+	.describe = composite_describe,
+	.release = composite_release,
+};

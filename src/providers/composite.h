@@ -64,11 +64,10 @@ COMPOSITE_HIDDEN int composite_new(const char *kind, struct daxdev *const *membe
 COMPOSITE_HIDDEN void composite_free(struct composite *c);
 
 /* Everything after the geometry is set: combine persistence and write cache,
- * find members' mappings, build the canonical host and allocate the device.
- * On failure c is freed. */
-COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
-					     const struct daxdev_operations *ops,
-					     struct daxdev **devp);
+ * find members' mappings, build the canonical host and allocate the device
+ * with the composite ops (the same for every layout: c->locate is what
+ * differs).  On failure c is freed. */
+COMPOSITE_HIDDEN int composite_create_device(struct composite *c, struct daxdev **devp);
 
 /* daxdev_open() arguments: the flags members are opened with (CREATE is
  * refused: a composite has nothing to create). */
@@ -79,16 +78,5 @@ COMPOSITE_HIDDEN int composite_member_flags(const char *kind,
  * failure the device is put. */
 COMPOSITE_HIDDEN int composite_check_open_size(struct daxdev *dev,
 					       const struct daxdev_open_args *args);
-
-/* Operations shared by both kinds (the ops table entries). */
-COMPOSITE_HIDDEN long composite_direct_access(struct daxdev *dev, uint64_t pgoff,
-					      long nr_pages, void **addr);
-COMPOSITE_HIDDEN int composite_copy_from_iter(struct daxdev *dev, uint64_t offset,
-					      const struct iovec *iov, int iovcnt);
-COMPOSITE_HIDDEN int composite_zero(struct daxdev *dev, uint64_t offset, uint64_t len);
-COMPOSITE_HIDDEN int composite_flush(struct daxdev *dev, const void *addr, size_t len);
-COMPOSITE_HIDDEN int composite_check_range(struct daxdev *dev, const void *addr, size_t len);
-COMPOSITE_HIDDEN int composite_describe(struct daxdev *dev, char *buf, size_t len);
-COMPOSITE_HIDDEN void composite_release(struct daxdev *dev);
 
 #endif

@@ -50,16 +50,6 @@ static int linear_geometry(struct composite *c)
 	return 0;
 }
 
-static const struct daxdev_operations linear_ops = {
-	.direct_access = composite_direct_access,
-	.copy_from_iter = composite_copy_from_iter,
-	.flush = composite_flush,
-	.zero = composite_zero,
-	.check_range = composite_check_range,
-	.describe = composite_describe,
-	.release = composite_release,
-};
-
 COMPOSITE_EXPORT int daxdev_linear_new(struct daxdev *const *members, size_t count,
 				       struct daxdev **devp)
 {
@@ -76,7 +66,7 @@ COMPOSITE_EXPORT int daxdev_linear_new(struct daxdev *const *members, size_t cou
 		composite_free(c);
 		return rc;
 	}
-	return composite_create_device(c, &linear_ops, devp);
+	return composite_create_device(c, devp);
 }
 
 DAXDEV_PROVIDER_ENTRY int daxdev_linear_open(const struct daxdev_open_args *args,

@@ -48,16 +48,6 @@ static int stripe_geometry(struct composite *c, uint64_t chunk)
 	return 0;
 }
 
-static const struct daxdev_operations stripe_ops = {
-	.direct_access = composite_direct_access,
-	.copy_from_iter = composite_copy_from_iter,
-	.flush = composite_flush,
-	.zero = composite_zero,
-	.check_range = composite_check_range,
-	.describe = composite_describe,
-	.release = composite_release,
-};
-
 COMPOSITE_EXPORT int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *members,
 				       size_t count, struct daxdev **devp)
 {
@@ -74,7 +64,7 @@ COMPOSITE_EXPORT int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *mem
 		composite_free(c);
 		return rc;
 	}
-	return composite_create_device(c, &stripe_ops, devp);
+	return composite_create_device(c, devp);
 }
 
 /* "CHUNK:list": the chunk size and where the member list starts. */

@@ -133,7 +133,8 @@ struct daxdev_info {
 	const char *fill_impl;          /* e.g. "avx512-nt", "memset" */
 	const char *flush_impl;         /* e.g. "clwb", "msync", "none" */
 	const char *drain_impl;         /* e.g. "sfence", "none" */
-	size_t nt_threshold;            /* copies below this use stores + flush */
+	size_t nt_threshold;            /* copies below this use stores + flush,
+					 * except whole aligned cache lines */
 	const char *details;            /* provider lines: mapping, bad blocks, members */
 	bool alive;
 };

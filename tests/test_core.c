@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
 
@@ -299,6 +300,44 @@ static void test_log_callback(void **state)
 	daxdev_put(dev);
 }
 
+/* A successful creation leaves no message, even where a provider probed the
+ * registry on the way (composites look up each member's host). */
+static void test_success_leaves_no_message(void **state)
+{
+	struct daxdev *dev;
+
+	(void)state;
+	assert_int_equal(daxdev_open(NULL, 0, &dev), -EINVAL);
+	assert_string_not_equal(daxdev_errormsg(), "");
+	assert_int_equal(daxdev_open("linear:anon:1M,anon:1M", 0, &dev), 0);
+	assert_string_equal(daxdev_errormsg(), "");
+	daxdev_put(dev);
+}
+
+/* A negative level installs the callback with nothing passed to it — and
+ * nothing printed instead, even with DAXDEV_LOG_LEVEL set. */
+static void test_log_negative_level(void **state)
+{
+	FILE *err = tmpfile();
+	int saved = dup(2);
+	struct daxdev *dev;
+
+	(void)state;
+	atomic_store(&log_calls, 0);
+	setenv("DAXDEV_LOG_LEVEL", "7", 1);
+	dup2(fileno(err), 2);
+	daxdev_set_log(log_cb, NULL, -5);
+	dev = open_anon("anon:1M");
+	dup2(saved, 2);
+	close(saved);
+	unsetenv("DAXDEV_LOG_LEVEL");
+	assert_int_equal(atomic_load(&log_calls), 0);
+	assert_int_equal(ftell(err) + lseek(fileno(err), 0, SEEK_END), 0);
+	fclose(err);
+	daxdev_set_log(NULL, NULL, 0);
+	daxdev_put(dev);
+}
+
 static void test_private_not_shared(void **state)
 {
 	struct daxdev *a = open_anon("anon:1M"), *b = open_anon("anon:1M");
@@ -326,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_kill_while_calling),
 		cmocka_unit_test(test_write_cache_env_and_api),
 		cmocka_unit_test(test_log_callback),
+		cmocka_unit_test(test_success_leaves_no_message),
+		cmocka_unit_test(test_log_negative_level),
 		cmocka_unit_test(test_private_not_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

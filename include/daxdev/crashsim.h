@@ -45,7 +45,9 @@ int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed);
  * make nothing durable, while the program keeps running on the live image
  * until daxdev_crashsim_crash().  The lines flushed before the cut stay
  * pending, so the crash covers every state the hardware could leave behind
- * between fence n and fence n + 1.  n = 0 cuts at the next fence. */
+ * between fence n and fence n + 1.  n = 0 cuts at the next fence.  Called
+ * while the power is already cut, it first turns the power back on (no
+ * crash) and starts counting again. */
 int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n);
 
 struct daxdev_crashsim_stats {

@@ -90,7 +90,11 @@ struct daxdev_params {
 	bool flat_mapping;               /* every page is at base + pgoff * align
 					  * and good (no bad pages): offset I/O may
 					  * compute addresses instead of calling
-					  * direct_access.  Ignored without base. */
+					  * direct_access.  Used only with a base
+					  * and when the provider has no
+					  * copy_from_iter, zero, flush or drain
+					  * op (the data path is then the core's
+					  * alone). */
 	bool unshared;                   /* never registered under its host
 					  * (anonymous memory: each is distinct) */
 };

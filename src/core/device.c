@@ -92,6 +92,9 @@ DAXDEV_EXPORT int daxdev_alloc(const struct daxdev_operations *ops,
 	if (rc)
 		goto err_host;
 	*devp = dev;
+	/* Providers may have probed on the way (a registry lookup that found
+	 * nothing): a device that was created leaves no message behind. */
+	daxdev_clear_error();
 	return 0;
 
 err_host:

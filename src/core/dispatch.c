@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Choosing, once per device, how it copies, fills and flushes.  Three shapes:
- *  - cpu:      write cache on, no provider flush: non-temporal copies above the
- *              threshold, ordinary stores + cache write-back below; one fence.
+ *  - cpu:      write cache on, no provider flush: non-temporal copies from the
+ *              threshold up and of whole aligned lines, ordinary stores + cache
+ *              write-back for the rest; one fence.
  *  - provider: write cache on and the provider has a flush op (msync, the crash
- *              simulator): ordinary stores, then the provider's flush.
+ *              simulator): ordinary stores, then the provider's flush; its drain
+ *              op, if any, where the cpu shape would fence.
  *  - nocache:  write cache off: ordinary stores; a fence if the memory is
  *              persistent (eADR), nothing at all if it is volatile.
  */
@@ -148,10 +150,12 @@ static void fill_write_cache_on(struct daxdev *dev, const char *provider_flush_n
 {
 	struct daxdev_persist *p = &dev->persist[1];
 
+	if (!provider_flush_name)
+		provider_flush_name = "provider";
 	if (dev->ops->flush) {
 		*p = (struct daxdev_persist){
 			.copy_name = "memcpy", .fill_name = "memset",
-			.flush_name = provider_flush_name ? provider_flush_name : "provider",
+			.flush_name = provider_flush_name,
 			.drain_name = dev->ops->drain ? provider_flush_name : "none",
 			.memcpy = provider_memcpy, .memset = provider_memset,
 			.flush = provider_flush, .provider_flush = true,

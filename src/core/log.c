@@ -86,7 +86,7 @@ DAXDEV_EXPORT void daxdev_set_log(daxdev_log_fn fn, void *arg, int max_level)
 	pthread_mutex_lock(&log_lock);
 	log_state.fn = fn;
 	log_state.arg = arg;
-	log_state.max_level = fn ? max_level : 0;
+	log_state.max_level = fn && max_level > 0 ? max_level : 0;
 	/* Without a callback, DAXDEV_LOG_LEVEL decides again at the next message. */
 	atomic_store(&log_max_level, fn ? log_state.max_level : -1);
 	pthread_mutex_unlock(&log_lock);

@@ -112,9 +112,6 @@ DAXDEV_EXPORT int daxdev_open_size(const char *target, uint64_t size, unsigned f
 	if (rc)
 		return rc;
 	*devp = share_by_host(dev, flags);
-	/* Providers may have probed (e.g. a registry lookup that found nothing);
-	 * a successful open leaves no message behind. */
-	daxdev_clear_error();
 	return 0;
 }
 

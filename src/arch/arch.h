@@ -30,7 +30,8 @@ struct daxdev_arch {
 	const char *fill_name;
 	const char *flush_name;       /* "clwb", "clflushopt", "clflush", "msync" */
 	const char *drain_name;       /* "sfence", "fence" */
-	size_t nt_threshold;          /* below: temporal copy + flush */
+	size_t nt_threshold;          /* below: temporal copy + flush (the core
+				       * still streams whole aligned lines) */
 	daxdev_copy_nt_fn copy_nt;
 	daxdev_fill_nt_fn fill_nt;
 	daxdev_flush_fn flush;

@@ -49,4 +49,14 @@ echo "exports: $count daxdev_* symbols, nothing else"
 for h in daxdev.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h; do
 	[ -f "$work/prefix/include/$h" ] || { echo "FAIL: $h not installed"; exit 1; }
 done
+# One man page per public function.
+mandir=$(find "$work/prefix" -type d -name man3 | head -n1)
+missing=""
+for sym in $(nm -D --defined-only "$lib" | awk '$3 ~ /^daxdev_/ {sub(/@.*/, "", $3); print $3}'); do
+	[ -f "$mandir/$sym.3" ] || missing="$missing $sym"
+done
+if [ -n "$missing" ]; then
+	echo "FAIL: no man page for:$missing"; exit 1
+fi
+echo "man pages: one for each of the $count exported functions"
 echo "install test passed"

@@ -264,7 +264,7 @@ static int view_open(void *addr, uint64_t size, const char *host, const char *en
 		.provider = "bench-view", .host = host, .size = size, .align = 4096,
 		.base = addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = "bench: treated as pmem", .write_cache = true,
-		.unshared = true,
+		.flat_mapping = true, .unshared = true,
 	};
 	setenv(name, eq + 1, 1);
 	rc = daxdev_alloc(&shmmap_ops, &p, m, devp);
@@ -304,7 +304,8 @@ static int shmmap_open(const char *path, uint64_t size, struct daxdev **devp)
 		.provider = "bench-shmmap", .host = path, .size = size, .align = 4096,
 		.base = m->addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = "bench: treated as pmem, like PMEM_IS_PMEM_FORCE",
-		.write_cache = true, .unshared = true,
+		/* a file mapped whole, like fsdax with MAP_SYNC: a flat device */
+		.write_cache = true, .flat_mapping = true, .unshared = true,
 	};
 	rc = daxdev_alloc(&shmmap_ops, &p, m, devp);
 	if (rc) {

@@ -21,13 +21,15 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "setup: installing ${missing[*]}"
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The vm suite downloads Debian's kernel package with apt: it needs the lists.
+apt-cache show linux-image-amd64 >/dev/null 2>&1 || $sudo apt-get update -q
 [ "${1:-}" = "--deps" ] && exit 0
 
 # shellcheck disable=SC2086

@@ -130,12 +130,3 @@ DAXDEV_EXPORT int daxdev_new_volatile(size_t size, struct daxdev **devp)
 		return daxdev_err(-EINVAL, "daxdev_new_volatile: size must be > 0");
 	return daxdev_volatile_open(&args, devp);
 }
-
-/* TEMPORARY: providers still being written; removed when they land. */
-#define PENDING_PROVIDER(fn, name)                                              \
-	__attribute__((weak)) int fn(const struct daxdev_open_args *args,      \
-				     struct daxdev **devp)                      \
-	{                                                                       \
-		(void)devp;                                                     \
-		return daxdev_err(-ENOTSUP, "%s: provider %s not built", args->target, name); \
-	}

@@ -74,10 +74,11 @@ static void describe_badblocks(const struct devdax_mem *m, char *buf, size_t len
 	daxdev_describe_printf(buf, len, pos, "badblocks: %s\n", bad->source);
 	for (size_t i = 0; i < bad->count && i < DEVDAX_DESCRIBE_BAD_MAX; i++)
 		daxdev_describe_printf(buf, len, pos, "bad range: offset %llu length %llu\n",
-		       (unsigned long long)bad->ranges[i].offset,
-		       (unsigned long long)bad->ranges[i].length);
+				       (unsigned long long)bad->ranges[i].offset,
+				       (unsigned long long)bad->ranges[i].length);
 	if (bad->count > DEVDAX_DESCRIBE_BAD_MAX)
-		daxdev_describe_printf(buf, len, pos, "bad range: ... %zu more\n", bad->count - DEVDAX_DESCRIBE_BAD_MAX);
+		daxdev_describe_printf(buf, len, pos, "bad range: ... %zu more\n",
+				       bad->count - DEVDAX_DESCRIBE_BAD_MAX);
 }
 
 static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
@@ -91,12 +92,13 @@ static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s)\n", m->map_note);
 	daxdev_describe_printf(buf, len, &pos, "sysfs: %s\n", m->dax.dir);
 	daxdev_describe_printf(buf, len, &pos, "align: %llu from %s\n", (unsigned long long)m->dax.align,
-	       m->dax.align_source);
+			       m->dax.align_source);
 	if (m->dax.size != m->len)
-		daxdev_describe_printf(buf, len, &pos, "size: sysfs says %llu, mapped %zu (a multiple of align)\n",
-		       (unsigned long long)m->dax.size, m->len);
+		daxdev_describe_printf(buf, len, &pos,
+				       "size: sysfs says %llu, mapped %zu (a multiple of align)\n",
+				       (unsigned long long)m->dax.size, m->len);
 	daxdev_describe_printf(buf, len, &pos, "region: %s\n", m->dax.persist.has_region ?
-	       m->dax.persist.region : "none (not nvdimm memory)");
+			       m->dax.persist.region : "none (not nvdimm memory)");
 	if (m->dax.persist.has_region)
 		describe_badblocks(m, buf, len, &pos);
 	return pos;

@@ -89,17 +89,17 @@ static void describe_blockdev(const struct fsdax_file *f, char *buf, size_t len,
 		return;
 	}
 	daxdev_describe_printf(buf, len, pos, "block device: %s%s%s\n", blk->name,
-	       blk->partition[0] ? ", partition " : "", blk->partition);
+			       blk->partition[0] ? ", partition " : "", blk->partition);
 	if (blk->write_cache_value >= 0)
 		daxdev_describe_printf(buf, len, pos, "write_cache file: %s = %d\n", blk->write_cache_path,
-		       blk->write_cache_value);
+				       blk->write_cache_value);
 	else
 		daxdev_describe_printf(buf, len, pos, "write_cache file: none\n");
 	if (blk->persist.has_region)
 		daxdev_describe_printf(buf, len, pos, "region: %s\n", blk->persist.region);
 	if (blk->badblocks_count)
 		daxdev_describe_printf(buf, len, pos, "badblocks: %s lists %zu bad ranges (the filesystem "
-		       "reports them as EIO/SIGBUS)\n", blk->name, blk->badblocks_count);
+				       "reports them as EIO/SIGBUS)\n", blk->name, blk->badblocks_count);
 }
 
 static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
@@ -111,12 +111,12 @@ static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync while the write "
-		       "cache is on\n", f->map_note);
+				       "cache is on\n", f->map_note);
 	if (f->memory_fs)
 		daxdev_describe_printf(buf, len, &pos, "filesystem: tmpfs/ramfs (memory only)\n");
 	if (f->file_size != f->len)
 		daxdev_describe_printf(buf, len, &pos, "size: file has %llu bytes, %zu mapped (whole pages)\n",
-		       (unsigned long long)f->file_size, f->len);
+				       (unsigned long long)f->file_size, f->len);
 	describe_blockdev(f, buf, len, &pos);
 	return pos;
 }

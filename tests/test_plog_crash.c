@@ -27,24 +27,33 @@ static void test_every_crash_point(void **state)
 	assert_int_equal(r.failures, 0);
 }
 
+/* Run the checker over an append with a planted fault: it must report bad
+ * images, and say an acknowledged append was lost. */
+static void expect_caught(const char *what, enum plog_test_fault fault,
+			  const size_t *sizes, size_t nsizes)
+{
+	struct plog_crashcheck_opts o = {
+		.sizes = sizes, .nsizes = nsizes,
+		.appends = 2, .batch = 2, .seeds = 16, .seed = 7, .fault = fault,
+	};
+	struct plog_crashcheck_result r;
+
+	assert_int_equal(plog_crashcheck(&o, &r), 0);
+	printf("%s: %llu of %llu crash images bad; first: %s\n", what,
+	       (unsigned long long)r.failures, (unsigned long long)r.images, r.first_failure);
+	assert_true(r.failures > 0);
+	assert_non_null(strstr(r.first_failure, "acknowledged append was lost"));
+}
+
 /* The same checker must catch an append that publishes a record whose
  * payload was never flushed. */
 static void test_planted_bug_is_caught(void **state)
 {
 	static const size_t sizes[] = { 64, 4096, 70000 };
-	struct plog_crashcheck_opts o = {
-		.sizes = sizes, .nsizes = sizeof(sizes) / sizeof(sizes[0]),
-		.appends = 2, .batch = 2, .seeds = 16, .seed = 7,
-		.fault = PLOG_FAULT_UNFLUSHED_PAYLOAD,
-	};
-	struct plog_crashcheck_result r;
 
 	(void)state;
-	assert_int_equal(plog_crashcheck(&o, &r), 0);
-	printf("planted bug: %llu of %llu crash images bad; first: %s\n",
-	       (unsigned long long)r.failures, (unsigned long long)r.images, r.first_failure);
-	assert_true(r.failures > 0);
-	assert_non_null(strstr(r.first_failure, "acknowledged append was lost"));
+	expect_caught("planted bug", PLOG_FAULT_UNFLUSHED_PAYLOAD, sizes,
+		      sizeof(sizes) / sizeof(sizes[0]));
 }
 
 /* An append that flushes everything but skips its fence: the old model
@@ -53,19 +62,10 @@ static void test_planted_bug_is_caught(void **state)
 static void test_missing_fence_is_caught(void **state)
 {
 	static const size_t sizes[] = { 8, 64, 4096, 70000 };
-	struct plog_crashcheck_opts o = {
-		.sizes = sizes, .nsizes = sizeof(sizes) / sizeof(sizes[0]),
-		.appends = 2, .batch = 2, .seeds = 16, .seed = 7,
-		.fault = PLOG_FAULT_UNFENCED_APPEND,
-	};
-	struct plog_crashcheck_result r;
 
 	(void)state;
-	assert_int_equal(plog_crashcheck(&o, &r), 0);
-	printf("missing fence: %llu of %llu crash images bad; first: %s\n",
-	       (unsigned long long)r.failures, (unsigned long long)r.images, r.first_failure);
-	assert_true(r.failures > 0);
-	assert_non_null(strstr(r.first_failure, "acknowledged append was lost"));
+	expect_caught("missing fence", PLOG_FAULT_UNFENCED_APPEND, sizes,
+		      sizeof(sizes) / sizeof(sizes[0]));
 }
 
 static void test_bad_options(void **state)

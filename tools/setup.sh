@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
 	# build and unit tests
-	gcc meson ninja-build pkg-config libcmocka-dev
+	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev
 	# real-kernel suite (tests/vm): QEMU guest with emulated NVDIMMs
 	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)

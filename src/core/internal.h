@@ -84,4 +84,11 @@ static inline const struct daxdev_persist *daxdev_cur(const struct daxdev *dev)
 	return atomic_load_explicit(&dev->cur, memory_order_acquire);
 }
 
+/* The one fence at the end of a durable call, where this state needs one. */
+static inline void daxdev_persist_drain(struct daxdev *dev, const struct daxdev_persist *how)
+{
+	if (how->drain)
+		how->drain(dev);
+}
+
 #endif

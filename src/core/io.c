@@ -200,8 +200,8 @@ static int default_copy_from_iter(struct daxdev *dev, uint64_t offset,
 
 	/* write_chunk steps over zero-length entries as it meets them. */
 	rc = walk_range(dev, offset, total, write_chunk, &c);
-	if (!rc && c.how->drain)
-		c.how->drain(dev);
+	if (!rc)
+		daxdev_persist_drain(dev, c.how);
 	return rc;
 }
 
@@ -271,8 +271,7 @@ static int write_flat(struct daxdev *dev, uint64_t offset, const void *buf, size
 		return rc;
 	how = daxdev_cur(dev);
 	rc = how->memcpy(dev, dev->base + offset, buf, len, DAXDEV_F_NODRAIN);
-	if (how->drain)
-		how->drain(dev);
+	daxdev_persist_drain(dev, how);
 	return rc;
 }
 
@@ -291,14 +290,12 @@ DAXDEV_EXPORT int daxdev_write(struct daxdev *dev, uint64_t offset, const void *
 static int zero_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 {
 	const struct daxdev_persist *how = ctx;
-	int rc;
 
 	if (how->provider_flush) {
 		memset(addr, 0, n);
 		return dev->ops->flush(dev, addr, n);
 	}
-	rc = how->memset(dev, addr, 0, n, DAXDEV_F_NODRAIN);
-	return rc;
+	return how->memset(dev, addr, 0, n, DAXDEV_F_NODRAIN);
 }
 
 DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
@@ -318,8 +315,8 @@ DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 			rc = dev->ops->zero(dev, offset, len);
 		} else {
 			rc = walk_range(dev, offset, len, zero_chunk, (void *)how);
-			if (!rc && how->drain)
-				how->drain(dev);
+			if (!rc)
+				daxdev_persist_drain(dev, how);
 		}
 	}
 	io_end(dev);
@@ -349,8 +346,8 @@ DAXDEV_EXPORT int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64
 	if (!rc && len) {
 		how = daxdev_cur(dev);
 		rc = walk_range(dev, offset, len, flush_chunk, (void *)how);
-		if (!rc && how->drain)
-			how->drain(dev);
+		if (!rc)
+			daxdev_persist_drain(dev, how);
 	}
 	io_end(dev);
 	return rc;

@@ -65,8 +65,8 @@ static inline int check_flags(const struct daxdev *dev, const char *fn, unsigned
 static inline void finish(struct daxdev *dev, const struct daxdev_persist *how,
 			  unsigned flags)
 {
-	if (how->drain && !(flags & DAXDEV_F_NODRAIN))
-		how->drain(dev);
+	if (!(flags & DAXDEV_F_NODRAIN))
+		daxdev_persist_drain(dev, how);
 }
 
 DAXDEV_EXPORT int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,

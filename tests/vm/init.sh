@@ -131,6 +131,17 @@ mkfs_mount() {
 	fi
 }
 
+# devdax_and_daxfs: the first NVDIMM as device-dax (2 MiB), the second as fsdax
+# with ext4 -o dax on /mnt/a (VM_NVDIMMS needs two); sets dax to dax0.0's name.
+devdax_and_daxfs() {
+	_ns0=$(region_ns ACPI0012 0); need "$_ns0" "no first NFIT region"
+	_ns1=$(region_ns ACPI0012 1); need "$_ns1" "no second NFIT region"
+	ns_create "$_ns0" devdax -a 2M
+	dax=$DEV
+	ns_create "$_ns1" fsdax
+	mkfs_mount "$DEV" /mnt/a dax
+}
+
 # need VALUE WHAT: stop this boot with a FAIL when VALUE is empty.
 need() {
 	[ -n "$1" ] && return 0

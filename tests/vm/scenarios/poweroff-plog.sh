@@ -4,12 +4,7 @@ VM_NVDIMMS="256M 256M"
 N=300
 records() { i=1; while [ $i -le $N ]; do echo "record $i: $(printf '%0*d' $((i % 97 + 1)) $i)"; i=$((i + 1)); done; }
 boot1() {
-	ns0=$(region_ns ACPI0012 0); need "$ns0" "no first NFIT region"
-	ns1=$(region_ns ACPI0012 1); need "$ns1" "no second NFIT region"
-	ns_create "$ns0" devdax -a 2M
-	dax=$DEV
-	ns_create "$ns1" fsdax
-	mkfs_mount "$DEV" /mnt/a dax
+	devdax_and_daxfs
 	check create-devdax plog-static create "/dev/$dax" --force
 	check create-file plog-static create /mnt/a/log --size 8M
 	records >/tmp/want

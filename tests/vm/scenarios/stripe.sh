@@ -5,12 +5,7 @@ SEED=5151
 LEN=32M
 stripe_target() { echo "stripe:2M:/dev/$1,/mnt/a/member"; }
 boot1() {
-	ns0=$(region_ns ACPI0012 0); need "$ns0" "no first NFIT region"
-	ns1=$(region_ns ACPI0012 1); need "$ns1" "no second NFIT region"
-	ns_create "$ns0" devdax -a 2M
-	dax=$DEV
-	ns_create "$ns1" fsdax
-	mkfs_mount "$DEV" /mnt/a dax
+	devdax_and_daxfs
 	check member-file vmcheck /mnt/a/member --create --size 64M --no-io \
 		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC"
 	# 2 members x 64 MiB (the smaller member, in whole chunks) = 128 MiB.

@@ -1,4 +1,4 @@
-/* Per-ISA layer: copy/fill exactness for every implementation, and selection under every environment override. */
+/* Per-ISA layer: copy/fill exactness for every implementation, and selection under every policy. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,17 +42,17 @@ void daxdev_arch_test_mask_features(const char *const *names, size_t count);
 #define DST_ALL_MAX 1024  /* every dst misalignment up to here, 8 above */
 #define LARGE_MAX ((size_t)64 << 20)
 
-static const char *const env_vars[] = {
-	"DAXDEV_FLUSH", "DAXDEV_ISA", "DAXDEV_NT", "DAXDEV_NT_THRESHOLD",
-};
+/* What each test asks daxdev_arch_select() for; reset before every test. */
+static struct daxdev_arch_policy policy;
 static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
 static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
 
-static int clean_env(void **state)
+static int clean_policy(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(env_vars); i++)
-		unsetenv(env_vars[i]);
+	policy = (struct daxdev_arch_policy){
+		.flush_origin = "flush", .isa_origin = "isa",
+	};
 #ifdef DAXDEV_ARCH_X86_64
 	daxdev_arch_test_mask_features(NULL, 0);
 #endif
@@ -65,11 +65,12 @@ static struct daxdev_arch select_ok(void)
 	struct daxdev_arch arch;
 
 	memset(&arch, 0, sizeof(arch));
-	assert_int_equal(daxdev_arch_select(&arch), 0);
+	assert_int_equal(daxdev_arch_select(&policy, &arch), 0);
 	assert_non_null(arch.copy_nt);
 	assert_non_null(arch.fill_nt);
-	assert_non_null(arch.flush);
 	assert_non_null(arch.drain);
+	assert_non_null(arch.flush_name);
+	assert_non_null(arch.invalidate_name);
 	return arch;
 }
 
@@ -77,7 +78,7 @@ static int select_rc(void)
 {
 	struct daxdev_arch arch;
 
-	return daxdev_arch_select(&arch);
+	return daxdev_arch_select(&policy, &arch);
 }
 
 /* ---- exactness ---------------------------------------------------------- */
@@ -199,7 +200,7 @@ static void for_each_copy_impl(void (*fn)(const struct daxdev_arch *,
 		struct daxdev_arch arch;
 		bool seen = false;
 
-		setenv("DAXDEV_ISA", isa_words[i], 1);
+		policy.isa = isa_words[i];
 		arch = select_ok();
 		for (size_t j = 0; j < ndone; j++)
 			seen = seen || strcmp(done[j], arch.copy_name) == 0;
@@ -304,6 +305,7 @@ static void flush_within_page(const struct daxdev_arch *arch)
 	munmap(area, 3 * page);
 }
 
+/* Write-back and invalidation: the same loops over different instructions. */
 static void exercise_flush(const struct daxdev_arch *arch)
 {
 	static unsigned char area[8 * LINE] __attribute__((aligned(LINE)));
@@ -327,16 +329,17 @@ static void test_each_flush_runs(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(flush_words); i++) {
-		setenv("DAXDEV_FLUSH", flush_words[i], 1);
-		if (daxdev_arch_select(&arch) != 0)
+		policy.flush = flush_words[i];
+		if (daxdev_arch_select(&policy, &arch) != 0)
 			continue;
 		assert_string_equal(arch.flush_name, flush_words[i]);
 		exercise_flush(&arch);
 		tried++;
 	}
-	unsetenv("DAXDEV_FLUSH");
+	policy.flush = NULL;
 	arch = select_ok();
-	exercise_flush(&arch);
+	if (arch.flush)
+		exercise_flush(&arch);
 #ifdef DAXDEV_ARCH_X86_64
 	assert_true(tried >= 1);
 #else
@@ -385,6 +388,11 @@ static void test_default_is_best(void **state)
 		if (cpu_has(flush_needs[i]))
 			best_flush = flush_words[i];
 	assert_string_equal(arch.flush_name, best_flush);
+	assert_non_null(arch.flush);
+	/* clwb keeps lines cached: never the invalidate. */
+	assert_string_equal(arch.invalidate_name,
+			    cpu_has("clflushopt") ? "clflushopt" : "clflush");
+	assert_non_null(arch.invalidate);
 	assert_string_equal(arch.copy_name, expected_copy(0));
 	assert_string_equal(arch.drain_name, "sfence");
 	assert_true(arch.nt_threshold > 0 && arch.nt_threshold <= 16384);
@@ -433,7 +441,7 @@ static void test_flush_override(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(flush_words); i++) {
-		setenv("DAXDEV_FLUSH", flush_words[i], 1);
+		policy.flush = flush_words[i];
 		if (cpu_has(flush_needs[i])) {
 			struct daxdev_arch arch = select_ok();
 
@@ -452,18 +460,19 @@ static void test_flush_missing_features(void **state)
 
 	(void)state;
 	daxdev_arch_test_mask_features(no_clwb, 1);
-	setenv("DAXDEV_FLUSH", "clwb", 1);
+	policy.flush = "clwb";
 	assert_int_equal(select_rc(), -ENOTSUP);
 	assert_non_null(strstr(last_error, "clwb"));
-	unsetenv("DAXDEV_FLUSH");
+	policy.flush = NULL;
 	if (cpu_has("clflushopt"))
 		assert_string_equal(select_ok().flush_name, "clflushopt");
 
 	daxdev_arch_test_mask_features(no_opt, 2);
-	setenv("DAXDEV_FLUSH", "clflushopt", 1);
+	policy.flush = "clflushopt";
 	assert_int_equal(select_rc(), -ENOTSUP);
-	unsetenv("DAXDEV_FLUSH");
+	policy.flush = NULL;
 	assert_string_equal(select_ok().flush_name, "clflush");
+	assert_string_equal(select_ok().invalidate_name, "clflush");
 }
 
 static void test_isa_cap(void **state)
@@ -472,7 +481,7 @@ static void test_isa_cap(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(isa_words); i++) {
 		struct daxdev_arch arch;
 
-		setenv("DAXDEV_ISA", isa_words[i], 1);
+		policy.isa = isa_words[i];
 		arch = select_ok();
 		assert_string_equal(arch.copy_name, expected_copy(i));
 	}
@@ -493,7 +502,7 @@ static void test_isa_missing_features(void **state)
 		assert_string_equal(select_ok().copy_name, "avx2-nt");
 	daxdev_arch_test_mask_features(no_avx, 2);
 	assert_string_equal(select_ok().copy_name, "sse2-nt");
-	setenv("DAXDEV_ISA", "avx512", 1);
+	policy.isa = "avx512";
 	assert_string_equal(select_ok().copy_name, "sse2-nt");
 }
 
@@ -507,7 +516,11 @@ static void test_default_is_best(void **state)
 	arch = select_ok();
 	assert_string_equal(arch.copy_name, "memcpy");
 	assert_string_equal(arch.fill_name, "memset");
-	assert_string_equal(arch.flush_name, "msync");
+	/* No write-back instruction in plain C: the core must refuse devices
+	 * that need one rather than call something that does not write back. */
+	assert_null(arch.flush);
+	assert_string_equal(arch.flush_name, "none");
+	assert_null(arch.invalidate);
 	assert_string_equal(arch.drain_name, "fence");
 }
 
@@ -515,18 +528,17 @@ static void test_flush_override(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(flush_words); i++) {
-		setenv("DAXDEV_FLUSH", flush_words[i], 1);
+		policy.flush = flush_words[i];
 		assert_int_equal(select_rc(), -ENOTSUP);
+		assert_non_null(strstr(last_error, "portable build"));
 	}
-	setenv("DAXDEV_FLUSH", "msync", 1);
-	assert_string_equal(select_ok().flush_name, "msync");
 }
 
 static void test_isa_cap(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(isa_words); i++) {
-		setenv("DAXDEV_ISA", isa_words[i], 1);
+		policy.isa = isa_words[i];
 		assert_string_equal(select_ok().copy_name, "memcpy");
 	}
 }
@@ -536,91 +548,82 @@ static void test_isa_cap(void **state)
 static void test_flush_garbage(void **state)
 {
 	(void)state;
-	setenv("DAXDEV_FLUSH", "clwbx", 1);
+	policy.flush = "clwbx";
+	policy.flush_origin = "DAXDEV_FLUSH";
 	assert_int_equal(select_rc(), -EINVAL);
-	/* The message lists what would have been accepted. */
-	assert_non_null(strstr(last_error, "clwbx"));
+	/* The message names the setting and lists what would have been accepted. */
+	assert_non_null(strstr(last_error, "DAXDEV_FLUSH=clwbx"));
 	assert_non_null(strstr(last_error, "clflushopt"));
-	setenv("DAXDEV_FLUSH", "CLWB", 1);
+	policy.flush = "CLWB";
 	assert_int_equal(select_rc(), -EINVAL);
-	setenv("DAXDEV_FLUSH", "", 1);   /* empty: as if unset */
+	policy.flush = "";
+	assert_int_equal(select_rc(), -EINVAL);
+	policy.flush = NULL;
 	select_ok();
 }
 
 static void test_isa_garbage(void **state)
 {
 	(void)state;
-	setenv("DAXDEV_ISA", "avx1024", 1);
+	policy.isa = "avx1024";
 	assert_int_equal(select_rc(), -EINVAL);
 	assert_non_null(strstr(last_error, "avx512, avx2, sse2, generic"));
 }
 
-static void test_nt_off(void **state)
+/* Never stream: the temporal implementation, whatever the ISA allows. */
+static void test_nt_never(void **state)
 {
 	struct daxdev_arch arch;
 
 	(void)state;
-	setenv("DAXDEV_NT", "0", 1);
-	setenv("DAXDEV_NT_THRESHOLD", "64", 1);  /* NT=0 wins */
+	policy.nt_threshold = SIZE_MAX;
 	arch = select_ok();
 	assert_string_equal(arch.copy_name, "memcpy");
 	assert_string_equal(arch.fill_name, "memset");
 	assert_int_equal(arch.nt_threshold, SIZE_MAX);
-	setenv("DAXDEV_NT", "1", 1);
-	select_ok();
-	setenv("DAXDEV_NT", "no", 1);
-	assert_int_equal(select_rc(), -EINVAL);
-	assert_non_null(strstr(last_error, "DAXDEV_NT"));
 }
 
-static void test_threshold_parse(void **state)
+/* 0 is the arch's default; any other threshold is taken as given. */
+static void test_threshold(void **state)
 {
-	static const struct {
-		const char *text;
-		size_t bytes;
-	} good[] = {
-		{ "0", 0 }, { "1", 1 }, { "4096", 4096 }, { "4K", 4096 },
-		{ "3k", 3072 }, { "2M", 2 << 20 }, { "1m", 1 << 20 },
-		{ "18446744073709551615", SIZE_MAX },
-	};
-	static const char *const bad[] = {
-		"-1", "K", "4KB", "4 K", " 4", "4G", "0x40", "1.5K",
-		"18446744073709551616", "18014398509481984K", "abc",
-	};
+	static const size_t values[] = { 1, 64, 4096, (size_t)1 << 20, SIZE_MAX - 1 };
+	struct daxdev_arch arch;
+	size_t dflt;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
-		struct daxdev_arch arch;
-
-		setenv("DAXDEV_NT_THRESHOLD", good[i].text, 1);
+	dflt = select_ok().nt_threshold;
+	assert_true(dflt > 0);
+	for (size_t i = 0; i < ARRAY_LEN(values); i++) {
+		policy.nt_threshold = values[i];
 		arch = select_ok();
 #ifdef DAXDEV_ARCH_X86_64
-		assert_int_equal(arch.nt_threshold, good[i].bytes);
+		assert_int_equal(arch.nt_threshold, values[i]);
 #else
-		(void)arch;
+		assert_int_equal(arch.nt_threshold, SIZE_MAX);
 #endif
 	}
-	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		setenv("DAXDEV_NT_THRESHOLD", bad[i], 1);
-		assert_int_equal(select_rc(), -EINVAL);
-		assert_non_null(strstr(last_error, bad[i]));
-	}
 }
 
-/* The environment is read at every call, not once. */
-static void test_env_read_each_call(void **state)
+/* The choice depends on the policy passed, nothing else: two devices can
+ * differ in one process. */
+static void test_policy_per_call(void **state)
 {
+	struct daxdev_arch a, b;
+
 	(void)state;
-	setenv("DAXDEV_ISA", "generic", 1);
-	assert_string_equal(select_ok().copy_name, "memcpy");
-	unsetenv("DAXDEV_ISA");
-	setenv("DAXDEV_NT_THRESHOLD", "123", 1);
-	select_ok();
-	setenv("DAXDEV_NT_THRESHOLD", "x", 1);
-	assert_int_equal(select_rc(), -EINVAL);
+	policy.isa = "generic";
+	a = select_ok();
+	policy.isa = NULL;
+	b = select_ok();
+	assert_string_equal(a.copy_name, "memcpy");
+#ifdef DAXDEV_ARCH_X86_64
+	assert_string_not_equal(b.copy_name, "memcpy");
+#endif
+	assert_int_equal(daxdev_arch_select(NULL, &a), 0);
+	assert_string_equal(a.copy_name, b.copy_name);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, clean_env, clean_env)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, clean_policy, clean_policy)
 
 int main(void)
 {
@@ -630,9 +633,9 @@ int main(void)
 		T(test_flush_garbage),
 		T(test_isa_cap),
 		T(test_isa_garbage),
-		T(test_nt_off),
-		T(test_threshold_parse),
-		T(test_env_read_each_call),
+		T(test_nt_never),
+		T(test_threshold),
+		T(test_policy_per_call),
 #ifdef DAXDEV_ARCH_X86_64
 		T(test_detection_matches_kernel),
 		T(test_flush_missing_features),

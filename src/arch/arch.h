@@ -28,28 +28,51 @@ typedef void (*daxdev_drain_fn)(void);
 struct daxdev_arch {
 	const char *copy_name;        /* "avx512-nt", "avx2-nt", "sse2-nt", "memcpy" */
 	const char *fill_name;
-	const char *flush_name;       /* "clwb", "clflushopt", "clflush", "msync" */
+	const char *flush_name;       /* "clwb", "clflushopt", "clflush"; "none"
+				       * when flush is NULL */
 	const char *drain_name;       /* "sfence", "fence" */
+	const char *invalidate_name;  /* "clflushopt", "clflush"; "none" when
+				       * invalidate is NULL */
 	size_t nt_threshold;          /* below: temporal copy + flush (the core
-				       * still streams whole aligned lines) */
+				       * still streams whole aligned lines);
+				       * SIZE_MAX: nothing streams */
 	daxdev_copy_nt_fn copy_nt;
 	daxdev_fill_nt_fn fill_nt;
+	/* NULL when this build has no way to write back the CPU cache (the
+	 * portable build): the core then refuses devices that need it. */
 	daxdev_flush_fn flush;
 	daxdev_drain_fn drain;
+	/* Write back and discard every line overlapping [addr, addr+len) from
+	 * this CPU's caches, so that the next load reads memory (clwb may keep
+	 * the line, so it is never an invalidate); no fence.  NULL when this
+	 * build has none. */
+	daxdev_flush_fn invalidate;
 };
 
 /*
- * Fill *out with the best implementations this CPU has, within the
- * environment's limits (read at each call, so every device creation sees the
- * current environment):
- *   DAXDEV_FLUSH=clwb|clflushopt|clflush   force the write-back instruction
- *   DAXDEV_ISA=avx512|avx2|sse2|generic    highest ISA for non-temporal copies
- *   DAXDEV_NT=0                            never use non-temporal stores
- *   DAXDEV_NT_THRESHOLD=BYTES              temporal below, non-temporal from it
- * Returns 0, or -EINVAL (unparsable value) / -ENOTSUP (forced instruction the
- * CPU lacks) with a message set by daxdev_err().
+ * What the caller asked for.  Words are the arch's own vocabulary (the names
+ * daxdev_arch reports); NULL means "the best this CPU has".  Each origin
+ * names where the value came from ("DAXDEV_FLUSH", "open option flush") so
+ * that a message can say which setting was wrong.
  */
-DAXDEV_HIDDEN int daxdev_arch_select(struct daxdev_arch *out);
+struct daxdev_arch_policy {
+	const char *flush;            /* write-back instruction, e.g. "clwb" */
+	const char *flush_origin;
+	const char *isa;              /* highest ISA for streaming copies, e.g. "avx2" */
+	const char *isa_origin;
+	size_t nt_threshold;          /* 0: the arch's default; SIZE_MAX: never
+				       * stream (and the temporal copy is chosen) */
+};
+
+/*
+ * Fill *out with the best implementations this CPU has within the policy
+ * (NULL policy: no limits).  Returns 0, or -EINVAL (a word the arch does not
+ * know; the message lists the valid ones) / -ENOTSUP (an instruction this
+ * CPU or build lacks) with a message set by daxdev_err().  Pure: reads no
+ * environment, so every device can have its own policy.
+ */
+DAXDEV_HIDDEN int daxdev_arch_select(const struct daxdev_arch_policy *policy,
+				     struct daxdev_arch *out);
 
 /* CRC-32C (Castagnoli): the fastest implementation this CPU has, and the
  * portable one (the reference in tests).  Same convention as daxdev_crc32c(). */

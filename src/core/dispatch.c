@@ -203,16 +203,50 @@ static void apply_write_cache(struct daxdev *dev, bool on)
 	atomic_store_explicit(&dev->cur, &dev->persist[on], memory_order_release);
 }
 
+/* Bridge until the open options land: the policy from the environment. */
+static int env_policy(struct daxdev_arch_policy *p)
+{
+	const char *nt = getenv("DAXDEV_NT"), *thr = getenv("DAXDEV_NT_THRESHOLD");
+	uint64_t v;
+
+	*p = (struct daxdev_arch_policy){
+		.flush = getenv("DAXDEV_FLUSH"), .flush_origin = "DAXDEV_FLUSH",
+		.isa = getenv("DAXDEV_ISA"), .isa_origin = "DAXDEV_ISA",
+	};
+	if (p->flush && !*p->flush)
+		p->flush = NULL;
+	if (p->isa && !*p->isa)
+		p->isa = NULL;
+	if (thr && *thr) {
+		if (daxdev_parse_size(thr, &v))
+			return daxdev_err(-EINVAL, "DAXDEV_NT_THRESHOLD=%s: expected bytes", thr);
+		p->nt_threshold = v ? (size_t)v : 1;
+	}
+	if (nt && *nt && strcmp(nt, "0") && strcmp(nt, "1"))
+		return daxdev_err(-EINVAL, "DAXDEV_NT=%s: expected 0 or 1", nt);
+	if (nt && !strcmp(nt, "0"))
+		p->nt_threshold = SIZE_MAX;
+	return 0;
+}
+
 DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_flush_name)
 {
+	struct daxdev_arch_policy policy;
 	int forced, rc;
 
 	rc = daxdev_env_write_cache(&forced);
 	if (rc)
 		return rc;
-	rc = daxdev_arch_select(&dev->arch);
+	rc = env_policy(&policy);
 	if (rc)
 		return rc;
+	rc = daxdev_arch_select(&policy, &dev->arch);
+	if (rc)
+		return rc;
+	if (!dev->arch.flush && !dev->ops->flush &&
+	    (forced >= 0 ? forced : dev->platform_write_cache))
+		return daxdev_err(-EOPNOTSUPP, "%s: the write cache is on and this build has no way to write it back",
+				  dev->host);
 	fill_write_cache_on(dev, provider_flush_name);
 	fill_write_cache_off(dev);
 	if (forced >= 0) {

@@ -1,83 +1,62 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Portable implementations: ordinary stores, msync() for write-back and a
- * sequentially consistent fence for ordering.  No CPU instruction is assumed,
- * so DAXDEV_FLUSH may only name "msync".
+ * Portable implementations: ordinary stores and a sequentially consistent
+ * fence.  Plain C has no way to write a CPU cache line back to memory, so
+ * this build offers no flush and no invalidate: the core refuses devices
+ * that need one (write cache on and no flush of the provider's own) instead
+ * of pretending they are durable.
  */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <arch/arch_env.h>
 #include <daxdev/provider.h>
 
-static const char *const flush_words[] = { "msync", "clwb", "clflushopt", "clflush" };
+/* Words other builds know, accepted here only to say they cannot be had. */
+static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
 static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* msync is the only portable write-back; it works on whole pages.  The
- * flush signature has no way to report failure: a range that is not a
- * shared file mapping has nothing to write back anyway. */
-static void flush_msync(const void *addr, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t start = (uintptr_t)addr & ~(page - 1);
-	uintptr_t end = ((uintptr_t)addr + len + page - 1) & ~(page - 1);
-
-	if (len)
-		(void)msync((void *)start, end - start, MS_SYNC);
-}
 
 static void drain_fence(void)
 {
 	atomic_thread_fence(memory_order_seq_cst);
 }
 
+/* Only reached with a flush of nothing: without a write-back instruction
+ * the core never builds the CPU write-back path (see arch.h). */
 static void copy_temporal(void *dst, const void *src, size_t len,
 			  void (*flush)(const void *, size_t))
 {
-	if (!len)
-		return;
+	(void)flush;
 	memcpy(dst, src, len);
-	flush(dst, len);
 }
 
 static void fill_temporal(void *dst, int c, size_t len,
 			  void (*flush)(const void *, size_t))
 {
-	if (!len)
-		return;
+	(void)flush;
 	memset(dst, c, len);
-	flush(dst, len);
 }
 
-static int check_env(void)
+static int check_policy(const struct daxdev_arch_policy *policy)
 {
 	int flush, isa, rc;
-	bool nt_allowed;
-	size_t threshold = 0;
 
-	rc = daxdev_arch_env_word("DAXDEV_FLUSH", flush_words,
-				  ARRAY_LEN(flush_words), &flush);
+	rc = daxdev_arch_find_word(policy->flush_origin, policy->flush, flush_words,
+				   ARRAY_LEN(flush_words), &flush);
 	if (rc)
 		return rc;
-	if (flush > 0)
+	if (flush >= 0)
 		return daxdev_err(-ENOTSUP,
-				  "DAXDEV_FLUSH=%s: not available in the generic build (only msync)",
-				  flush_words[flush]);
-	/* Every ISA cap and DAXDEV_NT value leads to the same choice here, but
-	 * a typo should still be reported as on x86-64. */
-	rc = daxdev_arch_env_word("DAXDEV_ISA", isa_words, ARRAY_LEN(isa_words), &isa);
-	if (rc)
-		return rc;
-	rc = daxdev_arch_env_nt_allowed(&nt_allowed);
-	if (rc)
-		return rc;
-	return daxdev_arch_env_nt_threshold(&threshold);
+				  "%s=%s: the portable build (-Darch=generic) has no cache write-back instruction",
+				  policy->flush_origin, flush_words[flush]);
+	/* Every ISA cap leads to the same choice here, but a typo should still
+	 * be reported as on x86-64. */
+	return daxdev_arch_find_word(policy->isa_origin, policy->isa, isa_words,
+				     ARRAY_LEN(isa_words), &isa);
 }
 
 const char *daxdev_arch_cpu_summary(void)
@@ -85,22 +64,25 @@ const char *daxdev_arch_cpu_summary(void)
 	return "generic: no CPU-specific copy or write-back";
 }
 
-int daxdev_arch_select(struct daxdev_arch *out)
+int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_arch *out)
 {
-	int rc = check_env();
+	static const struct daxdev_arch_policy no_limits;
+	int rc = check_policy(policy ? policy : &no_limits);
 
 	if (rc)
 		return rc;
 	*out = (struct daxdev_arch){
 		.copy_name = "memcpy",
 		.fill_name = "memset",
-		.flush_name = "msync",
+		.flush_name = "none",
 		.drain_name = "fence",
+		.invalidate_name = "none",
 		.nt_threshold = SIZE_MAX,   /* nothing non-temporal to switch to */
 		.copy_nt = copy_temporal,
 		.fill_nt = fill_temporal,
-		.flush = flush_msync,
+		.flush = NULL,
 		.drain = drain_fence,
+		.invalidate = NULL,
 	};
 	return 0;
 }

@@ -2,13 +2,15 @@
 /*
  * x86-64 CPU feature detection and the choice of copy, fill, flush and drain
  * implementations.  Both choices walk a table ordered best first and take
- * the first entry that the CPU supports and the environment allows.
+ * the first entry that the CPU supports and the policy allows.
  */
 #include <cpuid.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <arch/arch_env.h>
 #include <daxdev/provider.h>
@@ -48,15 +50,16 @@ struct flush_impl {
 	const char *name;
 	unsigned needs;
 	daxdev_flush_fn fn;
+	bool evicts;          /* the line leaves the cache: usable to invalidate */
 };
 
 static const struct flush_impl flush_impls[] = {
-	{ "clwb", FEAT_CLWB, daxdev_x86_flush_clwb },
-	{ "clflushopt", FEAT_CLFLUSHOPT, daxdev_x86_flush_clflushopt },
-	{ "clflush", FEAT_CLFLUSH, daxdev_x86_flush_clflush },
+	{ "clwb", FEAT_CLWB, daxdev_x86_flush_clwb, false },
+	{ "clflushopt", FEAT_CLFLUSHOPT, daxdev_x86_flush_clflushopt, true },
+	{ "clflush", FEAT_CLFLUSH, daxdev_x86_flush_clflush, true },
 };
 
-/* The DAXDEV_FLUSH words, in flush_impls order. */
+/* The flush policy words, in flush_impls order. */
 static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
 
 /* Without non-temporal stores: ordinary stores, then the chosen write-back. */
@@ -92,7 +95,7 @@ static const struct nt_impl nt_impls[] = {
 
 #define NT_TEMPORAL (sizeof(nt_impls) / sizeof(nt_impls[0]) - 1)
 
-/* The DAXDEV_ISA words, in nt_impls order. */
+/* The ISA policy words, in nt_impls order. */
 static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -202,18 +205,20 @@ daxdev_crc32c_fn daxdev_arch_crc32c(void)
 	return supported(FEATURES(), FEAT_SSE42) ? daxdev_crc32c_sse42 : daxdev_crc32c_sw;
 }
 
-static int choose_flush(unsigned features, const struct flush_impl **out)
+static int choose_flush(unsigned features, const struct daxdev_arch_policy *policy,
+			const struct flush_impl **out)
 {
 	int forced, rc;
 
-	rc = daxdev_arch_env_word("DAXDEV_FLUSH", flush_words,
-				  ARRAY_LEN(flush_words), &forced);
+	rc = daxdev_arch_find_word(policy->flush_origin, policy->flush, flush_words,
+				   ARRAY_LEN(flush_words), &forced);
 	if (rc)
 		return rc;
 	if (forced >= 0) {
 		if (!supported(features, flush_impls[forced].needs))
-			return daxdev_err(-ENOTSUP, "DAXDEV_FLUSH=%s: this CPU has no %s",
-					  flush_words[forced], flush_words[forced]);
+			return daxdev_err(-ENOTSUP, "%s=%s: this CPU has no %s",
+					  policy->flush_origin, flush_words[forced],
+					  flush_words[forced]);
 		*out = &flush_impls[forced];
 		return 0;
 	}
@@ -226,19 +231,25 @@ static int choose_flush(unsigned features, const struct flush_impl **out)
 	return daxdev_err(-ENOTSUP, "no cache write-back instruction on this CPU");
 }
 
-static int choose_nt(unsigned features, const struct nt_impl **out)
+/* Invalidation must evict: clwb may keep the line, so it is not a candidate. */
+static const struct flush_impl *choose_invalidate(unsigned features)
+{
+	for (size_t i = 0; i < ARRAY_LEN(flush_impls); i++)
+		if (flush_impls[i].evicts && supported(features, flush_impls[i].needs))
+			return &flush_impls[i];
+	return NULL;
+}
+
+static int choose_nt(unsigned features, const struct daxdev_arch_policy *policy,
+		     const struct nt_impl **out)
 {
 	int cap, rc;
-	bool nt_allowed;
 
-	rc = daxdev_arch_env_word("DAXDEV_ISA", isa_words, ARRAY_LEN(isa_words),
-				  &cap);
+	rc = daxdev_arch_find_word(policy->isa_origin, policy->isa, isa_words,
+				   ARRAY_LEN(isa_words), &cap);
 	if (rc)
 		return rc;
-	rc = daxdev_arch_env_nt_allowed(&nt_allowed);
-	if (rc)
-		return rc;
-	if (!nt_allowed)
+	if (policy->nt_threshold == SIZE_MAX)
 		cap = (int)NT_TEMPORAL;
 	/* The last entry needs nothing, so the walk always ends on a match. */
 	for (size_t i = cap < 0 ? 0 : (size_t)cap; i < ARRAY_LEN(nt_impls); i++) {
@@ -250,34 +261,38 @@ static int choose_nt(unsigned features, const struct nt_impl **out)
 	return 0;
 }
 
-int daxdev_arch_select(struct daxdev_arch *out)
+int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_arch *out)
 {
-	const struct flush_impl *flush = NULL;
+	static const struct daxdev_arch_policy no_limits;
+	const struct flush_impl *flush = NULL, *inval;
 	const struct nt_impl *nt = NULL;
-	size_t threshold = DEFAULT_NT_THRESHOLD;
 	int rc;
 
+	if (!policy)
+		policy = &no_limits;
 	pthread_once(&detect_once, detect_once_fn);
-	rc = choose_flush(FEATURES(), &flush);
+	rc = choose_flush(FEATURES(), policy, &flush);
 	if (rc)
 		return rc;
-	rc = choose_nt(FEATURES(), &nt);
+	rc = choose_nt(FEATURES(), policy, &nt);
 	if (rc)
 		return rc;
-	rc = daxdev_arch_env_nt_threshold(&threshold);
-	if (rc)
-		return rc;
+	inval = choose_invalidate(FEATURES());
 	*out = (struct daxdev_arch){
 		.copy_name = nt->copy_name,
 		.fill_name = nt->fill_name,
 		.flush_name = flush->name,
 		.drain_name = "sfence",
+		.invalidate_name = inval ? inval->name : "none",
 		/* Temporal "copy_nt" is the same as the short-copy path. */
-		.nt_threshold = nt == &nt_impls[NT_TEMPORAL] ? SIZE_MAX : threshold,
+		.nt_threshold = nt == &nt_impls[NT_TEMPORAL] ? SIZE_MAX :
+				policy->nt_threshold ? policy->nt_threshold :
+				DEFAULT_NT_THRESHOLD,
 		.copy_nt = nt->copy,
 		.fill_nt = nt->fill,
 		.flush = flush->fn,
 		.drain = daxdev_x86_drain_sfence,
+		.invalidate = inval ? inval->fn : NULL,
 	};
 	return 0;
 }

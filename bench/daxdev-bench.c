@@ -146,7 +146,7 @@ static char *map_whole(struct daxdev *dev, uint64_t size)
 
 static void describe(struct backing *b, const char *extra)
 {
-	struct daxdev_info in;
+	struct daxdev_info in = DAXDEV_INFO_INIT;
 
 	if (daxdev_get_info(b->dev, &in)) {
 		snprintf(b->note, sizeof(b->note), "%s", extra);
@@ -165,7 +165,7 @@ static const struct daxdev_operations shmmap_ops;
 
 static int setup_anon(struct backing *b, bool write_cache, char *target)
 {
-	int rc = daxdev_open_size(target, 0, DAXDEV_OPEN_PRIVATE, &b->dev);
+	int rc = daxdev_open(target, NULL, &b->dev);
 
 	if (rc) {
 		snprintf(b->note, sizeof(b->note), "daxdev_open(%s): %s", target,
@@ -213,67 +213,66 @@ static int setup_anon(struct backing *b, bool write_cache, char *target)
  */
 struct shmmap { void *addr; size_t len; bool own; };
 
-static long shmmap_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
-				 void **addr)
-{
-	struct shmmap *m = daxdev_private(dev);
-	uint64_t pages = m->len / 4096;
-
-	if (pgoff >= pages)
-		return -ERANGE;
-	*addr = (char *)m->addr + pgoff * 4096;
-	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
-}
-
 static void shmmap_release(struct daxdev *dev)
 {
-	struct shmmap *m = daxdev_private(dev);
+	struct shmmap *m = daxdev_private(dev, &shmmap_ops);
 
 	if (m->own)
 		munmap(m->addr, m->len);
 	free(m);
 }
 
+/* One flat mapping: the core computes page addresses itself. */
 static const struct daxdev_operations shmmap_ops = {
-	.direct_access = shmmap_direct_access,
+	.sz = sizeof(struct daxdev_operations),
 	.release = shmmap_release,
 };
 
+/* A --variant "DAXDEV_X=VALUE" as the open option it stands for. */
+static int variant_opts(const char *variant, struct daxdev_open_opts *o)
+{
+	const char *eq = strchr(variant, '=');
+	uint64_t v;
+
+	if (!eq)
+		return -EINVAL;
+	if (!strncmp(variant, "DAXDEV_NT_THRESHOLD=", 20) && !daxdev_parse_size(eq + 1, &v))
+		o->nt_threshold = v ? (size_t)v : 1;
+	else if (!strcmp(variant, "DAXDEV_NT=0"))
+		o->nt_threshold = DAXDEV_NT_NEVER;
+	else if (!strncmp(variant, "DAXDEV_ISA=", 11))
+		o->isa = eq + 1;
+	else if (!strncmp(variant, "DAXDEV_FLUSH=", 13))
+		o->flush = eq + 1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* Another device over memory someone else owns (the anon region), created
- * with one environment override (e.g. DAXDEV_NT_THRESHOLD=64): the same
- * memory through another policy, measured in the same rounds. */
-static int view_open(void *addr, uint64_t size, const char *host, const char *env,
+ * with one policy override (e.g. DAXDEV_NT_THRESHOLD=64, given as an open
+ * option): the same memory through another policy, measured in the same
+ * rounds. */
+static int view_open(void *addr, uint64_t size, const char *host, const char *variant,
 		     struct daxdev **devp)
 {
+	DAXDEV_OPEN_OPTS(opts, .write_cache = DAXDEV_WRITE_CACHE_ON);
 	struct shmmap *m = calloc(1, sizeof(*m));
-	char name[64];
-	const char *eq = strchr(env, '='), *old;
-	char *saved;
 	int rc;
 
-	if (!m || !eq || eq == env || (size_t)(eq - env) >= sizeof(name)) {
+	if (!m || variant_opts(variant, &opts)) {
 		free(m);
 		return -EINVAL;
 	}
-	snprintf(name, sizeof(name), "%.*s", (int)(eq - env), env);
-	old = getenv(name);
-	saved = old ? strdup(old) : NULL;
 	m->addr = addr;
 	m->len = size;
 	struct daxdev_params p = {
-		.provider = "bench-view", .host = host, .size = size, .align = 4096,
-		.base = addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
+		.sz = sizeof(p), .provider = "bench-view", .host = host, .size = size,
+		.align = 4096, .base = addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = "bench: treated as pmem", .write_cache = true,
-		.flat_mapping = true, .unshared = true,
+		.flat_mapping = true, .unshared = true, .opts = &opts,
 	};
-	setenv(name, eq + 1, 1);
 	rc = daxdev_alloc(&shmmap_ops, &p, m, devp);
-	if (saved) {
-		setenv(name, saved, 1);
-		free(saved);
-	} else {
-		unsetenv(name);
-	}
 	if (rc)
 		free(m);
 	else
@@ -301,7 +300,7 @@ static int shmmap_open(const char *path, uint64_t size, struct daxdev **devp)
 		return -errno;
 	}
 	struct daxdev_params p = {
-		.provider = "bench-shmmap", .host = path, .size = size, .align = 4096,
+		.sz = sizeof(p), .provider = "bench-shmmap", .host = path, .size = size, .align = 4096,
 		.base = m->addr, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = "bench: treated as pmem, like PMEM_IS_PMEM_FORCE",
 		/* a file mapped whole, like fsdax with MAP_SYNC: a flat device */
@@ -359,11 +358,11 @@ static int setup_shm(struct backing *b)
 	uint64_t fs_size = 256 * MiB < cfg.region ? 256 * MiB : cfg.region;
 	snprintf(fs_path, sizeof(fs_path), "/dev/shm/daxdev-bench-%d.fsdax", (int)getpid());
 	snprintf(target, sizeof(target), "file:%s", fs_path);
-	rc = daxdev_open_size(target, fs_size, DAXDEV_OPEN_CREATE | DAXDEV_OPEN_PRIVATE,
-			      &b->dev2);
+	DAXDEV_OPEN_OPTS(create, .size = fs_size, .flags = DAXDEV_OPEN_CREATE);
+	rc = daxdev_open(target, &create, &b->dev2);
 	unlink(fs_path);
 	if (!rc) {
-		struct daxdev_info in;
+		struct daxdev_info in = DAXDEV_INFO_INIT;
 		bool wc_default = daxdev_write_cache(b->dev2) == 1;
 		daxdev_set_write_cache(b->dev2, true);
 		b->dax2 = map_whole(b->dev2, fs_size);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Install test: `meson install` into a fresh prefix, then build and run an outside program with pkg-config; the library exports only daxdev_* symbols.
+# Install test: `meson install` into a fresh prefix, then build and run an outside program with pkg-config; the library exports exactly the version script's symbols, each with its man page.
 set -euo pipefail
 src=${1:?source dir}
 work=$(mktemp -d "${TMPDIR:-/tmp}/daxdev-install.XXXXXX")
@@ -24,7 +24,7 @@ int main(void)
 {
 	struct daxdev *dev;
 	char back[6];
-	if (daxdev_open("anon:1M", 0, &dev) || daxdev_write(dev, 0, "hello", 6) ||
+	if (daxdev_open("anon:1M", NULL, &dev) || daxdev_write(dev, 0, "hello", 6) ||
 	    daxdev_read(dev, 0, back, 6) || strcmp(back, "hello")) {
 		fprintf(stderr, "failed: %s\n", daxdev_errormsg());
 		return 1;
@@ -38,15 +38,23 @@ PROG
 cc -Wall -Werror -o "$work/prog" "$work/prog.c" $(pkg-config --cflags --libs daxdev)
 LD_LIBRARY_PATH=$libdir "$work/prog"
 
-# Only daxdev_* (and the version node) may be exported.
-lib=$(ls "$libdir"/libdaxdev.so.* | head -n1)
-extra=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v -e '^daxdev_' -e '^LIBDAXDEV_1$' || true)
-if [ -n "$extra" ]; then
-	echo "FAIL: symbols exported besides daxdev_*:"; echo "$extra"; exit 1
+# Exactly the symbols the version script lists, each in its node, and the
+# soname of major version 1.
+lib=$(ls "$libdir"/libdaxdev.so.*.*.* | head -n1)
+soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+[ "$soname" = libdaxdev.so.1 ] || { echo "FAIL: soname '$soname', want libdaxdev.so.1"; exit 1; }
+script_syms=$(sed -n 's/^[[:space:]]*\(daxdev_[a-z0-9_]*\);$/\1/p' "$src/src/libdaxdev.sym" | sort)
+lib_syms=$(nm -D --defined-only "$lib" | awk '$3 !~ /^LIBDAXDEV_/ {print $3}' | sed 's/@.*//' | sort)
+if [ "$script_syms" != "$lib_syms" ]; then
+	echo "FAIL: exported symbols differ from src/libdaxdev.sym:"
+	diff <(echo "$script_syms") <(echo "$lib_syms") || true
+	exit 1
 fi
-count=$(nm -D --defined-only "$lib" | grep -c ' daxdev_')
-echo "exports: $count daxdev_* symbols, nothing else"
-for h in daxdev.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h; do
+unversioned=$(nm -D --defined-only "$lib" | awk '$3 ~ /^daxdev_/ && $3 !~ /@@?LIBDAXDEV_/' || true)
+[ -z "$unversioned" ] || { echo "FAIL: symbols without a version node:"; echo "$unversioned"; exit 1; }
+count=$(echo "$lib_syms" | wc -l)
+echo "exports: exactly the $count symbols of the version script, soname $soname"
+for h in daxdev.h daxdev/version.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h; do
 	[ -f "$work/prefix/include/$h" ] || { echo "FAIL: $h not installed"; exit 1; }
 done
 # One man page per public function.

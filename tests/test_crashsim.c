@@ -22,7 +22,7 @@ static struct sim sim_open(void)
 	struct sim s;
 	void *addr;
 
-	assert_int_equal(daxdev_open("crashsim:anon:64K", 0, &s.dev), 0);
+	assert_int_equal(daxdev_open("crashsim:anon:64K", NULL, &s.dev), 0);
 	assert_int_equal(daxdev_direct_access(s.dev, 0, 1, &addr), 1);
 	s.mem = addr;
 	return s;
@@ -43,7 +43,7 @@ static void store_unflushed(struct sim *s)
 static void test_info(void **state)
 {
 	struct sim s = sim_open();
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 
 	(void)state;
 	assert_int_equal(daxdev_get_info(s.dev, &info), 0);
@@ -53,14 +53,16 @@ static void test_info(void **state)
 	assert_string_equal(info.drain_impl, "crashsim");
 	assert_int_equal(info.persistence, DAXDEV_PERSISTENCE_PERSISTENT);
 	assert_true(info.write_cache);
-	assert_non_null(strstr(info.details, "crashsim-inner: anon"));
-	assert_non_null(strstr(info.details, "crashsim-drains: 0 (0 lost, 0 lines pending)"));
+	char details[1024];
+	assert_true(daxdev_get_details(s.dev, details, sizeof(details)) > 0);
+	assert_non_null(strstr(details, "crashsim-inner: anon"));
+	assert_non_null(strstr(details, "crashsim-drains: 0 (0 lost, 0 lines pending)"));
 	daxdev_put(s.dev);
 }
 
 static void test_unflushed_word_old_or_new(void **state)
 {
-	struct daxdev_crashsim_stats st;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim s = sim_open();
 
 	(void)state;
@@ -158,7 +160,7 @@ static void reset_region(struct sim *s)
 
 static void test_flushed_not_drained_may_be_lost(void **state)
 {
-	struct daxdev_crashsim_stats st;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim s = sim_open();
 	uint64_t vals[WORDS];
 	int lost = 0, kept = 0;
@@ -188,7 +190,8 @@ static void test_flushed_not_drained_may_be_lost(void **state)
 
 static void test_drained_survives(void **state)
 {
-	struct daxdev_crashsim_stats before, after;
+	struct daxdev_crashsim_stats before = DAXDEV_CRASHSIM_STATS_INIT;
+	struct daxdev_crashsim_stats after = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim s = sim_open();
 
 	(void)state;
@@ -238,7 +241,7 @@ static void test_store_after_flush_not_covered(void **state)
 
 static void test_drain_with_nothing_pending(void **state)
 {
-	struct daxdev_crashsim_stats st;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim s = sim_open();
 
 	(void)state;
@@ -259,7 +262,7 @@ static void test_drain_with_nothing_pending(void **state)
 
 static void test_crash_after(void **state)
 {
-	struct daxdev_crashsim_stats st;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim s = sim_open();
 	int line1_lost = 0;
 
@@ -299,7 +302,7 @@ static void test_crash_after(void **state)
 static void test_snapshot_keeps_pending(void **state)
 {
 	struct daxdev_crashsim_snapshot *snap;
-	struct daxdev_crashsim_stats st;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim s = sim_open();
 	uint64_t first[64];
 	bool seen_a = false;
@@ -367,12 +370,12 @@ static void test_new_over_inner(void **state)
 static void test_errors(void **state)
 {
 	struct daxdev_crashsim_snapshot *snap;
-	struct daxdev_crashsim_stats st;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
 	struct sim a = sim_open(), b = sim_open();
 	struct daxdev *anon, *dev;
 
 	(void)state;
-	assert_int_equal(daxdev_open("anon:64K", 0, &anon), 0);
+	assert_int_equal(daxdev_open("anon:64K", NULL, &anon), 0);
 	assert_int_equal(daxdev_crashsim_crash(anon, 1), -EINVAL);
 	assert_non_null(strstr(daxdev_errormsg(), "not a crashsim device"));
 	assert_int_equal(daxdev_crashsim_crash(NULL, 1), -EINVAL);
@@ -383,8 +386,8 @@ static void test_errors(void **state)
 	assert_int_equal(daxdev_crashsim_crash_after(a.dev, UINT64_MAX), -EINVAL);
 	assert_int_equal(daxdev_crashsim_new(NULL, &dev), -EINVAL);
 	assert_int_equal(daxdev_crashsim_new(anon, NULL), -EINVAL);
-	assert_int_equal(daxdev_open("crashsim:", 0, &dev), -EINVAL);
-	assert_true(daxdev_open("crashsim:/nonexistent/x", 0, &dev) < 0);
+	assert_int_equal(daxdev_open("crashsim:", NULL, &dev), -EINVAL);
+	assert_true(daxdev_open("crashsim:/nonexistent/x", NULL, &dev) < 0);
 	assert_int_equal(daxdev_flush(a.dev, (char *)b.mem, 8), -ERANGE);
 	assert_int_equal(daxdev_crashsim_save(a.dev, &snap), 0);
 	assert_int_equal(daxdev_crashsim_restore(b.dev, snap), -EINVAL);

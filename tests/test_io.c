@@ -201,9 +201,9 @@ static void test_writev_shapes(void **state)
 
 	(void)state;
 	/* no entries */
-	assert_int_equal(daxdev_writev(dev, 0, iov, 0), 0);
-	assert_int_equal(daxdev_writev(dev, 0, NULL, 0), 0);
-	assert_int_equal(daxdev_writev(dev, 0, NULL, 1), -EINVAL);
+	assert_int_equal(daxdev_writev(dev, 0, iov, 0, 0), 0);
+	assert_int_equal(daxdev_writev(dev, 0, NULL, 0, 0), 0);
+	assert_int_equal(daxdev_writev(dev, 0, NULL, 1, 0), -EINVAL);
 	/* 1024 entries, every third empty, crossing pages */
 	memset(base, 0, 1 << 20);
 	for (int i = 0; i < 1024; i++) {
@@ -212,30 +212,30 @@ static void test_writev_shapes(void **state)
 		iov[i].iov_len = len;
 		total += len;
 	}
-	assert_int_equal(daxdev_writev(dev, 4000, iov, 1024), 0);
+	assert_int_equal(daxdev_writev(dev, 4000, iov, 1024, 0), 0);
 	assert_memory_equal(base + 4000, pattern, total);
 	assert_int_equal(base[4000 + total], 0);
 	assert_int_equal(base[3999], 0);
 	/* too many, negative, NULL base, past the end, overflow */
-	assert_int_equal(daxdev_writev(dev, 0, iov, 1025), -EINVAL);
-	assert_int_equal(daxdev_writev(dev, 0, iov, -1), -EINVAL);
+	assert_int_equal(daxdev_writev(dev, 0, iov, 1025, 0), -EINVAL);
+	assert_int_equal(daxdev_writev(dev, 0, iov, -1, 0), -EINVAL);
 	iov[5].iov_base = NULL;
 	iov[5].iov_len = 3;
-	assert_int_equal(daxdev_writev(dev, 0, iov, 6), -EINVAL);
+	assert_int_equal(daxdev_writev(dev, 0, iov, 6, 0), -EINVAL);
 	assert_non_null(strstr(daxdev_errormsg(), "iov[5]"));
 	iov[0].iov_base = pattern;
 	iov[0].iov_len = SIZE_MAX;
 	iov[1].iov_base = pattern;
 	iov[1].iov_len = 2;
-	assert_int_equal(daxdev_writev(dev, 0, iov, 2), -EINVAL);
+	assert_int_equal(daxdev_writev(dev, 0, iov, 2, 0), -EINVAL);
 	iov[0].iov_len = 10;
-	assert_int_equal(daxdev_writev(dev, DEV_SIZE - 11, iov, 2), -ERANGE);
+	assert_int_equal(daxdev_writev(dev, DEV_SIZE - 11, iov, 2, 0), -ERANGE);
 	/* nothing was written by the refused calls */
 	assert_int_equal(base[DEV_SIZE - 11], 0);
 	/* all zero-length entries */
 	for (int i = 0; i < 4; i++)
 		iov[i].iov_len = 0;
-	assert_int_equal(daxdev_writev(dev, DEV_SIZE, iov, 4), 0);
+	assert_int_equal(daxdev_writev(dev, DEV_SIZE, iov, 4, 0), 0);
 	free(iov);
 	daxdev_put(dev);
 }
@@ -257,32 +257,39 @@ static void test_direct_access_args(void **state)
 	daxdev_put(dev);
 }
 
-/* Bad environment values are refused with a message, never crash. */
+/* Bad policy options are refused with a message naming them, never crash. */
 static void test_bad_overrides(void **state)
 {
-	static const char *const vars[][2] = {
-		{ "DAXDEV_FLUSH", "bogus" }, { "DAXDEV_ISA", "mmx" },
-		{ "DAXDEV_NT_THRESHOLD", "lots" }, { "DAXDEV_NT_THRESHOLD", "-5" },
-		{ "DAXDEV_WRITE_CACHE", "2" },
+	static const struct {
+		struct daxdev_open_opts opts;
+		const char *text;
+	} bad[] = {
+		{ { .sz = sizeof(struct daxdev_open_opts), .flush = "bogus" }, "open option flush=bogus" },
+		{ { .sz = sizeof(struct daxdev_open_opts), .isa = "mmx" }, "open option isa=mmx" },
+		{ { .sz = sizeof(struct daxdev_open_opts), .flush = "" }, "open option flush" },
+		{ { .sz = sizeof(struct daxdev_open_opts), .write_cache = 7 }, "write_cache option 7" },
+		{ { .sz = sizeof(struct daxdev_open_opts), .sharing = 9 }, "sharing option 9" },
 	};
-	struct daxdev *dev;
+	struct daxdev *dev = NULL;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		setenv(vars[i][0], vars[i][1], 1);
-		assert_int_equal(daxdev_open("anon:1M", 0, &dev), -EINVAL);
-		assert_non_null(strstr(daxdev_errormsg(), vars[i][0]));
-		unsetenv(vars[i][0]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(daxdev_open("anon:1M", &bad[i].opts, &dev), -EINVAL);
+		if (!strstr(daxdev_errormsg(), bad[i].text))
+			fail_msg("case %zu: message '%s' lacks '%s'", i, daxdev_errormsg(),
+				 bad[i].text);
 	}
+	assert_null(dev);
 	/* a good override works and shows in info */
-	setenv("DAXDEV_NT", "0", 1);
-	setenv("DAXDEV_WRITE_CACHE", "1", 1);
-	assert_int_equal(daxdev_open("anon:1M", 0, &dev), 0);
-	unsetenv("DAXDEV_NT");
-	unsetenv("DAXDEV_WRITE_CACHE");
-	struct daxdev_info info;
+	DAXDEV_OPEN_OPTS(good, .nt_threshold = DAXDEV_NT_NEVER,
+			 .write_cache = DAXDEV_WRITE_CACHE_ON);
+	assert_int_equal(daxdev_open("anon:1M", &good, &dev), 0);
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	assert_int_equal(daxdev_get_info(dev, &info), 0);
 	assert_string_equal(info.copy_impl, "memcpy");
+	assert_true(info.write_cache);
+	assert_true(info.write_cache_overridden);
+	assert_string_equal(info.write_cache_reason, "override open option write_cache=on");
 	daxdev_put(dev);
 }
 

@@ -20,7 +20,7 @@ static struct fixture make_log(const char *target)
 	struct fixture f;
 	void *addr;
 
-	assert_int_equal(daxdev_open(target, 0, &f.dev), 0);
+	assert_int_equal(daxdev_open(target, NULL, &f.dev), 0);
 	assert_true(daxdev_direct_access(f.dev, 0, 1, &addr) > 0);
 	f.mem = addr;
 	assert_int_equal(plog_create(f.dev, &f.log), 0);
@@ -152,7 +152,7 @@ static void test_bad_headers(void **state)
 	assert_int_equal(plog_open(f.dev, &log), 0);
 	plog_close(log);
 	/* The same header on a smaller device: truncated. */
-	assert_int_equal(daxdev_open("anon:16K", 0, &small), 0);
+	assert_int_equal(daxdev_open("anon:16K", NULL, &small), 0);
 	assert_int_equal(daxdev_direct_access(small, 0, 1, &addr), 1);
 	memcpy(addr, f.mem, 4096);
 	assert_int_equal(plog_open(small, &log), -EBADMSG);

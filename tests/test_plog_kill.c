@@ -27,7 +27,7 @@ static size_t make_record(char *buf, uint64_t i)
 
 static int open_log(struct daxdev **dev, struct plog **log)
 {
-	if (daxdev_open(path, 0, dev)) {
+	if (daxdev_open(path, NULL, dev)) {
 		fprintf(stderr, "open %s: %s\n", path, daxdev_errormsg());
 		return -1;
 	}
@@ -100,11 +100,12 @@ static int check_log(uint64_t *count)
 
 static int create_log(void)
 {
+	DAXDEV_OPEN_OPTS(create, .size = LOG_SIZE, .flags = DAXDEV_OPEN_CREATE);
 	struct daxdev *dev;
 	struct plog *log;
 
 	unlink(path);
-	if (daxdev_open_size(path, LOG_SIZE, DAXDEV_OPEN_CREATE, &dev)) {
+	if (daxdev_open(path, &create, &dev)) {
 		fprintf(stderr, "create %s: %s\n", path, daxdev_errormsg());
 		return -1;
 	}

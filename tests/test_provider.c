@@ -22,9 +22,25 @@ struct counted {
 	size_t flushed_bytes;
 };
 
+static const struct daxdev_operations full_ops, flush_drain_ops, minimal_ops, blocking_ops;
+
+/* Our data, from whichever of our tables made the device. */
+static struct counted *counted_of(struct daxdev *dev)
+{
+	static const struct daxdev_operations *const ours[] = {
+		&full_ops, &flush_drain_ops, &minimal_ops, &blocking_ops,
+	};
+	void *c = NULL;
+
+	for (size_t i = 0; !c && i < sizeof(ours) / sizeof(ours[0]); i++)
+		c = daxdev_private(dev, ours[i]);
+	assert_non_null(c);
+	return c;
+}
+
 static long t_direct_access(struct daxdev *dev, uint64_t pgoff, long nr, void **addr)
 {
-	struct counted *c = daxdev_private(dev);
+	struct counted *c = counted_of(dev);
 
 	c->direct_access++;
 	*addr = c->mem + pgoff * PAGE;
@@ -32,10 +48,12 @@ static long t_direct_access(struct daxdev *dev, uint64_t pgoff, long nr, void **
 	return nr > 2 ? 2 : nr;
 }
 
-static int t_copy_from_iter(struct daxdev *dev, uint64_t off, const struct iovec *iov, int n)
+static int t_copy_from_iter(struct daxdev *dev, uint64_t off, const struct iovec *iov, int n,
+			    unsigned flags)
 {
-	struct counted *c = daxdev_private(dev);
+	struct counted *c = counted_of(dev);
 
+	(void)flags;
 	c->copy_from_iter++;
 	for (int i = 0; i < n; i++) {
 		memcpy(c->mem + off, iov[i].iov_base, iov[i].iov_len);
@@ -46,7 +64,7 @@ static int t_copy_from_iter(struct daxdev *dev, uint64_t off, const struct iovec
 
 static int t_flush(struct daxdev *dev, const void *addr, size_t len)
 {
-	struct counted *c = daxdev_private(dev);
+	struct counted *c = counted_of(dev);
 
 	if ((const char *)addr < c->mem || (const char *)addr + len > c->mem + PAGE * PAGES)
 		return -ERANGE;
@@ -57,7 +75,7 @@ static int t_flush(struct daxdev *dev, const void *addr, size_t len)
 
 static int t_zero(struct daxdev *dev, uint64_t off, uint64_t len)
 {
-	struct counted *c = daxdev_private(dev);
+	struct counted *c = counted_of(dev);
 
 	c->zero++;
 	memset(c->mem + off, 0, len);
@@ -66,7 +84,7 @@ static int t_zero(struct daxdev *dev, uint64_t off, uint64_t len)
 
 static int t_describe(struct daxdev *dev, char *buf, size_t len)
 {
-	struct counted *c = daxdev_private(dev);
+	struct counted *c = counted_of(dev);
 
 	c->describe++;
 	return snprintf(buf, len, "test: counted provider\n");
@@ -74,35 +92,38 @@ static int t_describe(struct daxdev *dev, char *buf, size_t len)
 
 static void t_drain(struct daxdev *dev)
 {
-	((struct counted *)daxdev_private(dev))->drain++;
+	((struct counted *)counted_of(dev))->drain++;
 }
 
 static void t_kill(struct daxdev *dev)
 {
-	((struct counted *)daxdev_private(dev))->kill++;
+	((struct counted *)counted_of(dev))->kill++;
 }
 
 static void t_release(struct daxdev *dev)
 {
-	((struct counted *)daxdev_private(dev))->release++;
+	((struct counted *)counted_of(dev))->release++;
 }
 
 static const struct daxdev_operations full_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = t_direct_access, .copy_from_iter = t_copy_from_iter,
 	.flush = t_flush, .zero = t_zero, .describe = t_describe,
 	.kill = t_kill, .release = t_release,
 };
 static const struct daxdev_operations flush_drain_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = t_direct_access, .flush = t_flush, .drain = t_drain,
 };
 static const struct daxdev_operations minimal_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = t_direct_access, .release = t_release,
 };
 
 static struct daxdev_params params(struct counted *c, bool write_cache)
 {
 	return (struct daxdev_params){
-		.provider = "test", .host = "test0", .size = PAGE * PAGES, .align = PAGE,
+		.sz = sizeof(struct daxdev_params), .provider = "test", .host = "test0", .size = PAGE * PAGES, .align = PAGE,
 		.base = c->mem, .persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = "test says so", .write_cache = write_cache,
 		.flush_name = "test-flush",
@@ -128,7 +149,7 @@ static void free_counted(struct counted *c)
 static void test_required_ops(void **state)
 {
 	struct counted *c = new_counted();
-	struct daxdev_operations none = { 0 };
+	struct daxdev_operations none = { .sz = sizeof(none) };
 	struct daxdev_params p = params(c, true);
 	struct daxdev *dev = NULL;
 
@@ -158,7 +179,7 @@ static void test_optional_ops_called(void **state)
 {
 	struct counted *c = new_counted();
 	struct daxdev_params p = params(c, true);
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	struct daxdev *dev;
 	char buf[100] = "published", back[100];
 	void *addr;
@@ -183,7 +204,9 @@ static void test_optional_ops_called(void **state)
 	assert_int_equal(daxdev_get_info(dev, &info), 0);
 	assert_string_equal(info.flush_impl, "test-flush");
 	assert_string_equal(info.copy_impl, "memcpy");
-	assert_string_equal(info.details, "test: counted provider\n");
+	char details[64];
+	assert_int_equal(daxdev_get_details(dev, details, sizeof(details)), 23);
+	assert_string_equal(details, "test: counted provider\n");
 	assert_int_equal(c->describe, 1);
 	/* write cache off: the provider's flush is no longer called */
 	assert_int_equal(daxdev_set_write_cache(dev, false), 0);
@@ -205,7 +228,7 @@ static void test_core_fallbacks(void **state)
 {
 	struct counted *c = new_counted();
 	struct daxdev_params p = params(c, true);
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	struct daxdev *dev;
 	char buf[3 * PAGE], back[3 * PAGE];
 
@@ -240,7 +263,7 @@ static void test_eadr_dispatch(void **state)
 {
 	struct counted *c = new_counted();
 	struct daxdev_params p = params(c, false);
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	struct daxdev *dev;
 
 	(void)state;
@@ -261,7 +284,7 @@ static void test_provider_drain(void **state)
 {
 	struct counted *c = new_counted();
 	struct daxdev_params p = params(c, true);
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	struct daxdev *dev;
 	char buf[3 * PAGE] = { 1 };
 	void *addr;
@@ -291,9 +314,10 @@ static void test_provider_drain(void **state)
 /* kill must wait for a call running inside the provider. */
 static atomic_int op_inside, op_release, kill_returned;
 
-static int blocking_copy(struct daxdev *dev, uint64_t off, const struct iovec *iov, int n)
+static int blocking_copy(struct daxdev *dev, uint64_t off, const struct iovec *iov, int n,
+			 unsigned flags)
 {
-	(void)dev, (void)off, (void)iov, (void)n;
+	(void)dev, (void)off, (void)iov, (void)n, (void)flags;
 	atomic_store(&op_inside, 1);
 	while (!atomic_load(&op_release))
 		usleep(1000);
@@ -301,6 +325,7 @@ static int blocking_copy(struct daxdev *dev, uint64_t off, const struct iovec *i
 }
 
 static const struct daxdev_operations blocking_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = t_direct_access, .copy_from_iter = blocking_copy,
 };
 

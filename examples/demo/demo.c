@@ -11,7 +11,7 @@ int main(int argc, char **argv)
 	struct daxdev *dev;
 	int rc;
 
-	rc = daxdev_open(target, 0, &dev);
+	rc = daxdev_open(target, NULL, &dev);
 	if (rc) {
 		fprintf(stderr, "daxdev_open %s: %s\n", target, daxdev_errormsg());
 		return 1;

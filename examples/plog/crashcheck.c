@@ -178,7 +178,8 @@ static int one_image(struct checker *c, const struct daxdev_crashsim_snapshot *s
  * already lets every flushed or stored word land or not. */
 static int count_fences(struct checker *c, uint64_t *k)
 {
-	struct daxdev_crashsim_stats before, after;
+	struct daxdev_crashsim_stats before = DAXDEV_CRASHSIM_STATS_INIT;
+	struct daxdev_crashsim_stats after = DAXDEV_CRASHSIM_STATS_INIT;
 	int rc = daxdev_crashsim_stats(c->dev, &before);
 
 	if (!rc)
@@ -222,7 +223,7 @@ static int open_device(struct checker *c)
 
 	bytes = (bytes + 65535) & ~(uint64_t)65535;
 	snprintf(target, sizeof(target), "crashsim:anon:%llu", (unsigned long long)bytes);
-	rc = daxdev_open(target, 0, &c->dev);
+	rc = daxdev_open(target, NULL, &c->dev);
 	if (rc)
 		return note(c, rc, "%s: %s", target, daxdev_errormsg());
 	rc = plog_create(c->dev, &log);

@@ -37,7 +37,7 @@ static int fail(const char *cmd, const char *what)
 static int open_log(const char *cmd, const char *target, struct daxdev **devp,
 		    struct plog **logp)
 {
-	if (daxdev_open(target, 0, devp))
+	if (daxdev_open(target, NULL, devp))
 		return fail(cmd, daxdev_errormsg());
 	if (plog_open(*devp, logp)) {
 		fprintf(stderr, "plog %s: %s: %s\n", cmd, target, plog_errormsg());
@@ -66,10 +66,14 @@ static int parse_size_arg(const char *cmd, const char *s, uint64_t *size)
  * file is created with --size or the default. */
 static int open_or_create(const char *target, uint64_t size, struct daxdev **devp)
 {
-	int rc = daxdev_open_size(target, size, 0, devp);
+	DAXDEV_OPEN_OPTS(opts, .size = size);
+	int rc = daxdev_open(target, &opts, devp);
 
-	if (rc == -ENOENT)
-		rc = daxdev_open_size(target, size ? size : DEFAULT_SIZE, DAXDEV_OPEN_CREATE, devp);
+	if (rc == -ENOENT) {
+		opts.size = size ? size : DEFAULT_SIZE;
+		opts.flags = DAXDEV_OPEN_CREATE;
+		rc = daxdev_open(target, &opts, devp);
+	}
 	return rc;
 }
 

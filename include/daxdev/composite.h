@@ -21,13 +21,13 @@ extern "C" {
 
 /* Members concatenated in order.  The composite page is the largest member
  * page; each member contributes its size rounded down to that page. */
-int daxdev_linear_new(struct daxdev *const *members, size_t count,
+DAXDEV_API int daxdev_linear_new(struct daxdev *const *members, size_t count,
 		      struct daxdev **devp);
 
 /* Members striped round-robin in chunk-byte pieces.  chunk must be a
  * multiple of every member's page; the size is count times the smallest
  * member size rounded down to chunk. */
-int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *members, size_t count,
+DAXDEV_API int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *members, size_t count,
 		      struct daxdev **devp);
 
 #ifdef __cplusplus

@@ -33,12 +33,12 @@ extern "C" {
 /* Simulate power failure on inner, which must have one contiguous mapping.
  * The new device holds its own reference to inner; its current contents are
  * taken as already durable. */
-int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp);
+DAXDEV_API int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp);
 
 /* Cut the power and "reboot": live and media both become a post-crash
  * image.  The same seed over the same state gives the same image.  Also ends
  * a power cut set by daxdev_crashsim_crash_after(). */
-int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed);
+DAXDEV_API int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed);
 
 /* Let the next n fences complete, then cut the power silently at the fence
  * after them: that fence and every later flush and fence return as usual but
@@ -48,9 +48,12 @@ int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed);
  * between fence n and fence n + 1.  n = 0 cuts at the next fence.  Called
  * while the power is already cut, it first turns the power back on (no
  * crash) and starts counting again. */
-int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n);
+DAXDEV_API int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n);
 
+/* Set sz (DAXDEV_CRASHSIM_STATS_INIT); fields a library older than the
+ * caller does not know read 0. */
 struct daxdev_crashsim_stats {
+	size_t sz;               /* sizeof(struct daxdev_crashsim_stats) */
 	uint64_t flushes;        /* flush calls made before the power was cut */
 	uint64_t lines;          /* 64-byte lines written back by them */
 	uint64_t lost_flushes;   /* flush calls made after the power was cut */
@@ -66,16 +69,17 @@ struct daxdev_crashsim_stats {
 					   * that differed from the media */
 	uint64_t crash_pending_words_new; /* last crash: of those, how many landed */
 };
-int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stats *stats);
+#define DAXDEV_CRASHSIM_STATS_INIT { .sz = sizeof(struct daxdev_crashsim_stats) }
+DAXDEV_API int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stats *stats);
 
 /* Snapshot of both images and the pending set, to run many crashes from one
  * point: save once, then restore + crash(seed) + recover for each seed. */
 struct daxdev_crashsim_snapshot;
-int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snapshot **snapp);
+DAXDEV_API int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snapshot **snapp);
 /* Also ends a power cut.  The snapshot must come from this device. */
-int daxdev_crashsim_restore(struct daxdev *dev,
+DAXDEV_API int daxdev_crashsim_restore(struct daxdev *dev,
 			    const struct daxdev_crashsim_snapshot *snap);
-void daxdev_crashsim_snapshot_free(struct daxdev_crashsim_snapshot *snap);
+DAXDEV_API void daxdev_crashsim_snapshot_free(struct daxdev_crashsim_snapshot *snap);
 
 #ifdef __cplusplus
 }

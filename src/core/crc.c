@@ -5,7 +5,7 @@
 
 static _Atomic(daxdev_crc32c_fn) crc32c_impl;
 
-DAXDEV_EXPORT uint32_t daxdev_crc32c(uint32_t crc, const void *buf, size_t len)
+DAXDEV_API uint32_t daxdev_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	daxdev_crc32c_fn fn = atomic_load_explicit(&crc32c_impl, memory_order_relaxed);
 

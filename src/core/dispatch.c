@@ -78,36 +78,7 @@ static void cpu_drain(struct daxdev *dev)
 
 static void provider_drain(struct daxdev *dev)
 {
-	dev->ops->drain(dev);
-}
-
-/* The provider's flush may keep state (the crash simulator) or make system
- * calls (msync), so the copy and the flush run as one call inside the device. */
-static int provider_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
-			   unsigned flags)
-{
-	int rc = daxdev_enter(dev);
-
-	if (rc)
-		return rc;
-	memcpy(dst, src, len);
-	if (!(flags & DAXDEV_F_NOFLUSH))
-		rc = dev->ops->flush(dev, dst, len);
-	daxdev_leave(dev);
-	return rc;
-}
-
-static int provider_memset(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags)
-{
-	int rc = daxdev_enter(dev);
-
-	if (rc)
-		return rc;
-	memset(dst, c, len);
-	if (!(flags & DAXDEV_F_NOFLUSH))
-		rc = dev->ops->flush(dev, dst, len);
-	daxdev_leave(dev);
-	return rc;
+	dev->ops.drain(dev);
 }
 
 static int provider_flush(struct daxdev *dev, const void *addr, size_t len)
@@ -116,9 +87,47 @@ static int provider_flush(struct daxdev *dev, const void *addr, size_t len)
 
 	if (rc)
 		return rc;
-	rc = dev->ops->flush(dev, addr, len);
+	rc = dev->ops.flush(dev, addr, len);
 	daxdev_leave(dev);
 	return rc;
+}
+
+/* The provider's flush may keep state (the crash simulator) or make system
+ * calls (msync), so the store and the flush run as one call inside the
+ * device: the store first (memcpy or memset), then the flush. */
+static int provider_store(struct daxdev *dev, void *dst, const void *src, int c,
+			  size_t len, unsigned flags)
+{
+	int rc = daxdev_enter(dev);
+
+	if (rc)
+		return rc;
+	if (src)
+		memcpy(dst, src, len);
+	else
+		memset(dst, c, len);
+	if (!(flags & DAXDEV_F_NOFLUSH))
+		rc = dev->ops.flush(dev, dst, len);
+	daxdev_leave(dev);
+	return rc;
+}
+
+static int provider_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
+			   unsigned flags)
+{
+	return provider_store(dev, dst, src, 0, len, flags);
+}
+
+static int provider_memset(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags)
+{
+	return provider_store(dev, dst, NULL, c, len, flags);
+}
+
+/* Offset writes on a provider-flush device: one flush per chunk, not per
+ * piece of the caller's iovec (one msync instead of several). */
+static int provider_flush_chunk(struct daxdev *dev, const void *addr, size_t len)
+{
+	return dev->ops.flush(dev, addr, len);
 }
 
 static int plain_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
@@ -146,145 +155,182 @@ static int no_flush(struct daxdev *dev, const void *addr, size_t len)
 	return 0;
 }
 
-static void fill_write_cache_on(struct daxdev *dev, const char *provider_flush_name)
+static int readonly_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
+			   unsigned flags)
 {
-	struct daxdev_persist *p = &dev->persist[1];
+	(void)dst;
+	(void)src;
+	(void)flags;
+	return daxdev_err(-EROFS, "%s: opened read-only: cannot store %zu bytes", dev->host, len);
+}
 
+static int readonly_memset(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags)
+{
+	(void)c;
+	return readonly_memcpy(dev, dst, NULL, len, flags);
+}
+
+static struct daxdev_persist write_cache_on(struct daxdev *dev, const char *provider_flush_name)
+{
 	if (!provider_flush_name)
 		provider_flush_name = "provider";
-	if (dev->ops->flush) {
-		*p = (struct daxdev_persist){
+	if (dev->ops.flush)
+		return (struct daxdev_persist){
 			.copy_name = "memcpy", .fill_name = "memset",
 			.flush_name = provider_flush_name,
-			.drain_name = dev->ops->drain ? provider_flush_name : "none",
+			.drain_name = dev->ops.drain ? provider_flush_name : "none",
+			.write_cache = true,
 			.memcpy = provider_memcpy, .memset = provider_memset,
-			.flush = provider_flush, .provider_flush = true,
-			.drain = dev->ops->drain ? provider_drain : NULL,
+			.flush = provider_flush, .copy_part = plain_memcpy,
+			.flush_chunk = provider_flush_chunk,
+			.drain = dev->ops.drain ? provider_drain : NULL,
 		};
-		return;
-	}
-	*p = (struct daxdev_persist){
+	return (struct daxdev_persist){
 		.copy_name = dev->arch.copy_name, .fill_name = dev->arch.fill_name,
 		.flush_name = dev->arch.flush_name, .drain_name = dev->arch.drain_name,
-		.memcpy = cpu_memcpy, .memset = cpu_memset,
-		.flush = cpu_flush, .drain = cpu_drain,
+		.write_cache = true,
+		.memcpy = cpu_memcpy, .memset = cpu_memset, .flush = cpu_flush,
+		.copy_part = cpu_memcpy, .flush_chunk = no_flush, .drain = cpu_drain,
 	};
 }
 
-static void fill_write_cache_off(struct daxdev *dev)
+static struct daxdev_persist write_cache_off(struct daxdev *dev)
 {
 	bool fence = dev->persistence != DAXDEV_PERSISTENCE_VOLATILE;
 
-	dev->persist[0] = (struct daxdev_persist){
+	return (struct daxdev_persist){
 		.copy_name = "memcpy", .fill_name = "memset", .flush_name = "none",
 		.drain_name = fence ? dev->arch.drain_name : "none",
+		.write_cache = false,
 		.memcpy = plain_memcpy, .memset = plain_memset, .flush = no_flush,
+		.copy_part = plain_memcpy, .flush_chunk = no_flush,
 		.drain = fence ? cpu_drain : NULL,
 	};
 }
 
-DAXDEV_HIDDEN int daxdev_env_write_cache(int *value)
+/* Where the initial state came from, for info and the log. */
+static bool initial_write_cache(struct daxdev *dev, bool *overridden)
 {
-	const char *s = getenv("DAXDEV_WRITE_CACHE");
+	const struct daxdev_policy *p = &dev->policy;
 
-	*value = -1;
-	if (!s || !*s)
-		return 0;
-	if (!strcmp(s, "0") || !strcmp(s, "1")) {
-		*value = s[0] - '0';
-		return 0;
+	*overridden = p->write_cache >= 0;
+	if (!*overridden)
+		return dev->platform_write_cache;
+	snprintf(dev->override_reason, sizeof(dev->override_reason), "override %s=%s",
+		 p->write_cache_origin, p->write_cache ? "on" : "off");
+	return p->write_cache;
+}
+
+static void fill_states(struct daxdev *dev, const char *provider_flush_name)
+{
+	static const char set_off[] = "override daxdev_set_write_cache(off)";
+	static const char set_on[] = "override daxdev_set_write_cache(on)";
+	struct daxdev_persist on = write_cache_on(dev, provider_flush_name);
+	struct daxdev_persist off = write_cache_off(dev);
+	struct daxdev_persist *st = dev->persist;
+	bool overridden;
+
+	st[DAXDEV_STATE_INITIAL] = initial_write_cache(dev, &overridden) ? on : off;
+	st[DAXDEV_STATE_INITIAL].overridden = overridden;
+	st[DAXDEV_STATE_INITIAL].write_cache_reason = overridden ? dev->override_reason :
+						      dev->reason;
+	st[DAXDEV_STATE_SET_OFF] = off;
+	st[DAXDEV_STATE_SET_ON] = on;
+	st[DAXDEV_STATE_SET_OFF].overridden = st[DAXDEV_STATE_SET_ON].overridden = true;
+	st[DAXDEV_STATE_SET_OFF].write_cache_reason = set_off;
+	st[DAXDEV_STATE_SET_ON].write_cache_reason = set_on;
+	for (int i = 0; dev->readonly && i < DAXDEV_NSTATES; i++) {
+		st[i].memcpy = st[i].copy_part = readonly_memcpy;
+		st[i].memset = readonly_memset;
 	}
-	return daxdev_err(-EINVAL, "DAXDEV_WRITE_CACHE='%s': expected 0 or 1", s);
 }
 
-static void apply_write_cache(struct daxdev *dev, bool on)
+static void arch_policy(const struct daxdev_policy *p, struct daxdev_arch_policy *a)
 {
-	atomic_store(&dev->write_cache, on);
-	atomic_store_explicit(&dev->cur, &dev->persist[on], memory_order_release);
-}
-
-/* Bridge until the open options land: the policy from the environment. */
-static int env_policy(struct daxdev_arch_policy *p)
-{
-	const char *nt = getenv("DAXDEV_NT"), *thr = getenv("DAXDEV_NT_THRESHOLD");
-	uint64_t v;
-
-	*p = (struct daxdev_arch_policy){
-		.flush = getenv("DAXDEV_FLUSH"), .flush_origin = "DAXDEV_FLUSH",
-		.isa = getenv("DAXDEV_ISA"), .isa_origin = "DAXDEV_ISA",
+	*a = (struct daxdev_arch_policy){
+		.flush = p->flush[0] ? p->flush : NULL, .flush_origin = p->flush_origin,
+		.isa = p->isa[0] ? p->isa : NULL, .isa_origin = p->isa_origin,
+		.nt_threshold = p->nt_threshold,
 	};
-	if (p->flush && !*p->flush)
-		p->flush = NULL;
-	if (p->isa && !*p->isa)
-		p->isa = NULL;
-	if (thr && *thr) {
-		if (daxdev_parse_size(thr, &v))
-			return daxdev_err(-EINVAL, "DAXDEV_NT_THRESHOLD=%s: expected bytes", thr);
-		p->nt_threshold = v ? (size_t)v : 1;
-	}
-	if (nt && *nt && strcmp(nt, "0") && strcmp(nt, "1"))
-		return daxdev_err(-EINVAL, "DAXDEV_NT=%s: expected 0 or 1", nt);
-	if (nt && !strcmp(nt, "0"))
-		p->nt_threshold = SIZE_MAX;
-	return 0;
+}
+
+/* Write cache on with no provider flush needs the CPU's write-back. */
+static bool can_write_back(const struct daxdev *dev)
+{
+	return dev->ops.flush || dev->arch.flush;
+}
+
+static void apply_state(struct daxdev *dev, enum daxdev_state state)
+{
+	atomic_store_explicit(&dev->cur, &dev->persist[state], memory_order_release);
 }
 
 DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_flush_name)
 {
 	struct daxdev_arch_policy policy;
-	int forced, rc;
+	const struct daxdev_persist *how;
+	int rc;
 
-	rc = daxdev_env_write_cache(&forced);
-	if (rc)
-		return rc;
-	rc = env_policy(&policy);
-	if (rc)
-		return rc;
+	arch_policy(&dev->policy, &policy);
 	rc = daxdev_arch_select(&policy, &dev->arch);
 	if (rc)
 		return rc;
-	if (!dev->arch.flush && !dev->ops->flush &&
-	    (forced >= 0 ? forced : dev->platform_write_cache))
-		return daxdev_err(-EOPNOTSUPP, "%s: the write cache is on and this build has no way to write it back",
-				  dev->host);
-	fill_write_cache_on(dev, provider_flush_name);
-	fill_write_cache_off(dev);
-	if (forced >= 0) {
-		dev->write_cache_overridden = true;
-		snprintf(dev->override_reason, sizeof(dev->override_reason),
-			 "override DAXDEV_WRITE_CACHE=%d", forced);
-	}
-	apply_write_cache(dev, forced >= 0 ? forced : dev->platform_write_cache);
+	fill_states(dev, provider_flush_name);
+	apply_state(dev, DAXDEV_STATE_INITIAL);
+	how = daxdev_cur(dev);
+	if (how->write_cache && !can_write_back(dev))
+		return daxdev_err(-EOPNOTSUPP, "%s: the write cache is on (%s) and this build has no "
+				  "cache write-back instruction (%s): stores could not be made durable",
+				  dev->host, how->write_cache_reason, daxdev_arch_cpu_summary());
 	daxdev_log(DAXDEV_LOG_INFO, "%s: write cache %s (%s); copy %s, flush %s, drain %s",
-		   dev->host, forced >= 0 ? (forced ? "on" : "off") :
-		   (dev->platform_write_cache ? "on" : "off"),
-		   forced >= 0 ? dev->override_reason : dev->reason,
-		   daxdev_cur(dev)->copy_name, daxdev_cur(dev)->flush_name,
-		   daxdev_cur(dev)->drain_name);
+		   dev->host, how->write_cache ? "on" : "off", how->write_cache_reason,
+		   how->copy_name, how->flush_name, how->drain_name);
 	return 0;
 }
 
-DAXDEV_EXPORT int daxdev_write_cache(const struct daxdev *dev)
+DAXDEV_API int daxdev_write_cache(const struct daxdev *dev)
 {
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_write_cache: NULL device");
 	if (!daxdev_alive(dev))
 		return daxdev_err(-ENXIO, "%s: device has been killed", dev->host);
-	return atomic_load(&dev->write_cache) ? 1 : 0;
+	return daxdev_cur(dev)->write_cache ? 1 : 0;
 }
 
-DAXDEV_EXPORT int daxdev_set_write_cache(struct daxdev *dev, bool on)
+static int set_below(struct daxdev *dev, bool on)
 {
+	int rc;
+
+	if (!dev->ops.set_write_cache)
+		return 0;
+	rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	rc = dev->ops.set_write_cache(dev, on);
+	daxdev_leave(dev);
+	return rc;
+}
+
+DAXDEV_API int daxdev_set_write_cache(struct daxdev *dev, bool on)
+{
+	int rc;
+
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_set_write_cache: NULL device");
 	if (!daxdev_alive(dev))
 		return daxdev_err(-ENXIO, "%s: device has been killed", dev->host);
-	pthread_mutex_lock(&dev->info_lock);
-	dev->write_cache_overridden = true;
-	snprintf(dev->override_reason, sizeof(dev->override_reason),
-		 "override daxdev_set_write_cache(%d)", on);
-	apply_write_cache(dev, on);
-	pthread_mutex_unlock(&dev->info_lock);
+	if (on && !can_write_back(dev))
+		return daxdev_err(-EOPNOTSUPP, "%s: this build has no cache write-back instruction (%s)",
+				  dev->host, daxdev_arch_cpu_summary());
+	pthread_mutex_lock(&dev->state_lock);
+	rc = set_below(dev, on);
+	if (!rc)
+		apply_state(dev, on ? DAXDEV_STATE_SET_ON : DAXDEV_STATE_SET_OFF);
+	pthread_mutex_unlock(&dev->state_lock);
+	if (rc)
+		return rc;
 	daxdev_log(DAXDEV_LOG_INFO, "%s: write cache set %s by the application; flush %s",
 		   dev->host, on ? "on" : "off", daxdev_cur(dev)->flush_name);
 	return 0;

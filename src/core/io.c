@@ -21,13 +21,25 @@ static int check_span(const struct daxdev *dev, const char *fn, uint64_t offset,
 	return 0;
 }
 
+/* The fallback for a flat mapping without the op: every page is there. */
+static long flat_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+			       void **addr)
+{
+	uint64_t left = (dev->size >> dev->align_shift) - pgoff;
+
+	*addr = dev->base + (pgoff << dev->align_shift);
+	return (uint64_t)nr_pages > left ? (long)left : nr_pages;
+}
+
 static long call_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 			       void **addr)
 {
 	long n;
 
+	if (!dev->ops.direct_access)
+		return flat_direct_access(dev, pgoff, nr_pages, addr);
 	daxdev_clear_error();
-	n = dev->ops->direct_access(dev, pgoff, nr_pages, addr);
+	n = dev->ops.direct_access(dev, pgoff, nr_pages, addr);
 	if (n < 0 && !daxdev_errormsg()[0])
 		return daxdev_err((int)n, "%s: direct_access at page %llu failed: %s",
 				  dev->host, (unsigned long long)pgoff, strerror((int)-n));
@@ -89,11 +101,12 @@ static int walk_range(struct daxdev *dev, uint64_t offset, uint64_t len,
 	return 0;
 }
 
-DAXDEV_EXPORT long daxdev_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
+DAXDEV_API long daxdev_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 					void **addr)
 {
 	long rc;
 
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_direct_access: NULL device");
 	rc = daxdev_enter(dev);
@@ -124,10 +137,11 @@ static int read_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 	return 0;
 }
 
-DAXDEV_EXPORT int daxdev_read(struct daxdev *dev, uint64_t offset, void *buf, size_t len)
+DAXDEV_API int daxdev_read(struct daxdev *dev, uint64_t offset, void *buf, size_t len)
 {
 	int rc;
 
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_read: NULL device");
 	rc = io_begin(dev);
@@ -145,62 +159,49 @@ DAXDEV_EXPORT int daxdev_read(struct daxdev *dev, uint64_t offset, void *buf, si
 
 /* --- writing ----------------------------------------------------------- */
 
-struct iov_cursor {
-	const struct iovec *iov;
-	size_t pos;        /* bytes used of iov[0] */
+struct write_ctx {
+	struct daxdev_iov_cursor cur;
 	const struct daxdev_persist *how;
+	unsigned flags;
 };
 
-/* Store n bytes at dst the way the current write-cache state wants; a
- * provider flush is applied per chunk by the caller, not per piece. */
-static int store_piece(struct daxdev *dev, const struct daxdev_persist *how, char *dst,
-		       const void *src, size_t n)
-{
-	if (how->provider_flush) {
-		memcpy(dst, src, n);
-		return 0;
-	}
-	return how->memcpy(dev, dst, src, n, DAXDEV_F_NODRAIN);
-}
-
-static int flush_chunk_if_provider(struct daxdev *dev, const struct daxdev_persist *how,
-				   const char *addr, size_t n)
-{
-	return how->provider_flush ? dev->ops->flush(dev, addr, n) : 0;
-}
-
+/* Store a chunk from the caller's iovec: each piece the way the current
+ * write-cache state wants (copy_part), then the chunk's write-back where it
+ * is per range (flush_chunk: one msync, not one per piece). */
 static int write_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 {
-	struct iov_cursor *c = ctx;
+	struct write_ctx *c = ctx;
 	size_t done = 0;
 
 	while (done < n) {
-		size_t piece = c->iov->iov_len - c->pos;
+		const struct iovec *iov = c->cur.iov;
+		size_t piece = iov->iov_len - c->cur.pos;
 		if (piece > n - done)
 			piece = n - done;
-		int rc = store_piece(dev, c->how, addr + done,
-				     (const char *)c->iov->iov_base + c->pos, piece);
+		int rc = c->how->copy_part(dev, addr + done,
+					   (const char *)iov->iov_base + c->cur.pos, piece,
+					   c->flags | DAXDEV_F_NODRAIN);
 		if (rc)
 			return rc;
 		done += piece;
-		c->pos += piece;
-		if (c->pos == c->iov->iov_len) {
-			c->iov++;
-			c->pos = 0;
+		c->cur.pos += piece;
+		if (c->cur.pos == iov->iov_len) {
+			c->cur.iov++;
+			c->cur.pos = 0;
 		}
 	}
-	return flush_chunk_if_provider(dev, c->how, addr, n);
+	return c->flags & DAXDEV_F_NOFLUSH ? 0 : c->how->flush_chunk(dev, addr, n);
 }
 
 static int default_copy_from_iter(struct daxdev *dev, uint64_t offset,
-				  const struct iovec *iov, uint64_t total)
+				  const struct iovec *iov, uint64_t total, unsigned flags)
 {
-	struct iov_cursor c = { .iov = iov, .pos = 0, .how = daxdev_cur(dev) };
+	struct write_ctx c = { .cur = { .iov = iov }, .how = daxdev_cur(dev), .flags = flags };
 	int rc;
 
 	/* write_chunk steps over zero-length entries as it meets them. */
 	rc = walk_range(dev, offset, total, write_chunk, &c);
-	if (!rc)
+	if (!rc && !(flags & DAXDEV_F_NODRAIN))
 		daxdev_persist_drain(dev, c.how);
 	return rc;
 }
@@ -227,7 +228,7 @@ static int check_iov(const struct daxdev *dev, const char *fn, const struct iove
 }
 
 static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
-		     const struct iovec *iov, int iovcnt)
+		     const struct iovec *iov, int iovcnt, unsigned flags)
 {
 	uint64_t total;
 	int rc;
@@ -237,23 +238,26 @@ static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
 	rc = io_begin(dev);
 	if (rc)
 		return rc;
-	rc = check_iov(dev, fn, iov, iovcnt, &total);
+	rc = daxdev_check_flags(dev, fn, flags);
+	if (!rc)
+		rc = check_iov(dev, fn, iov, iovcnt, &total);
 	if (!rc)
 		rc = check_span(dev, fn, offset, total);
 	if (!rc && total) {
-		if (dev->ops->copy_from_iter)
-			rc = dev->ops->copy_from_iter(dev, offset, iov, iovcnt);
+		if (dev->ops.copy_from_iter)
+			rc = dev->ops.copy_from_iter(dev, offset, iov, iovcnt, flags);
 		else
-			rc = default_copy_from_iter(dev, offset, iov, total);
+			rc = default_copy_from_iter(dev, offset, iov, total, flags);
 	}
 	io_end(dev);
 	return rc;
 }
 
-DAXDEV_EXPORT int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
-				int iovcnt)
+DAXDEV_API int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
+			     int iovcnt, unsigned flags)
 {
-	return write_iov(dev, "daxdev_writev", offset, iov, iovcnt);
+	daxdev_clear_error();
+	return write_iov(dev, "daxdev_writev", offset, iov, iovcnt, flags);
 }
 
 /* One buffer to a flat device: the same checks, then one copy and one drain
@@ -271,18 +275,20 @@ static int write_flat(struct daxdev *dev, uint64_t offset, const void *buf, size
 		return rc;
 	how = daxdev_cur(dev);
 	rc = how->memcpy(dev, dev->base + offset, buf, len, DAXDEV_F_NODRAIN);
-	daxdev_persist_drain(dev, how);
+	if (!rc)
+		daxdev_persist_drain(dev, how);
 	return rc;
 }
 
-DAXDEV_EXPORT int daxdev_write(struct daxdev *dev, uint64_t offset, const void *buf,
-			       size_t len)
+DAXDEV_API int daxdev_write(struct daxdev *dev, uint64_t offset, const void *buf,
+			    size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 
+	daxdev_clear_error();
 	if (dev && dev->flat)
 		return write_flat(dev, offset, buf, len);
-	return write_iov(dev, "daxdev_write", offset, &iov, 1);
+	return write_iov(dev, "daxdev_write", offset, &iov, 1, 0);
 }
 
 /* --- zeroing and flushing ---------------------------------------------- */
@@ -291,18 +297,15 @@ static int zero_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 {
 	const struct daxdev_persist *how = ctx;
 
-	if (how->provider_flush) {
-		memset(addr, 0, n);
-		return dev->ops->flush(dev, addr, n);
-	}
 	return how->memset(dev, addr, 0, n, DAXDEV_F_NODRAIN);
 }
 
-DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
+DAXDEV_API int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 {
 	const struct daxdev_persist *how;
 	int rc;
 
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_zero: NULL device");
 	rc = io_begin(dev);
@@ -311,8 +314,8 @@ DAXDEV_EXPORT int daxdev_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 	rc = check_span(dev, "daxdev_zero", offset, len);
 	if (!rc && len) {
 		how = daxdev_cur(dev);
-		if (dev->ops->zero) {
-			rc = dev->ops->zero(dev, offset, len);
+		if (dev->ops.zero) {
+			rc = dev->ops.zero(dev, offset, len);
 		} else {
 			rc = walk_range(dev, offset, len, zero_chunk, (void *)how);
 			if (!rc)
@@ -327,16 +330,15 @@ static int flush_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 {
 	const struct daxdev_persist *how = ctx;
 
-	if (how->provider_flush)
-		return dev->ops->flush(dev, addr, n);
 	return how->flush(dev, addr, n);
 }
 
-DAXDEV_EXPORT int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64_t len)
+DAXDEV_API int daxdev_flush_range(struct daxdev *dev, uint64_t offset, uint64_t len)
 {
 	const struct daxdev_persist *how;
 	int rc;
 
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "daxdev_flush_range: NULL device");
 	rc = io_begin(dev);

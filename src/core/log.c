@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Thread-local error messages, the log callback, version and small parsers. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +10,14 @@
 
 #define DAXDEV_ERRMSG_MAX 512
 
+/*
+ * Every public call clears the message on entry, so the flag that says
+ * whether it holds one is a single byte in the initial-exec TLS block: no
+ * __tls_get_addr call on the hot path.  The text itself is only touched
+ * when a call fails.
+ */
 static _Thread_local char errmsg[DAXDEV_ERRMSG_MAX];
+DAXDEV_HIDDEN _Thread_local bool daxdev_errmsg_set __attribute__((tls_model("initial-exec")));
 
 struct log_state {
 	daxdev_log_fn fn;
@@ -21,23 +29,28 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct log_state log_state;
 static atomic_int log_max_level = -1;   /* -1: environment not read yet */
 
-DAXDEV_EXPORT const char *daxdev_errormsg(void)
+DAXDEV_API const char *daxdev_errormsg(void)
 {
-	return errmsg;
+	return daxdev_errmsg_set ? errmsg : "";
 }
 
-DAXDEV_HIDDEN void daxdev_clear_error(void)
+DAXDEV_API void daxdev_errormsg_clear(void)
 {
-	errmsg[0] = '\0';
+	daxdev_clear_error();
 }
 
-DAXDEV_EXPORT int daxdev_err(int err, const char *fmt, ...)
+DAXDEV_API int daxdev_err(int err, const char *fmt, ...)
 {
+	char msg[DAXDEV_ERRMSG_MAX];
 	va_list ap;
 
+	/* Formatted aside first: a provider may pass daxdev_errormsg() as an
+	 * argument to add context to a message from below. */
 	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(errmsg, msg, sizeof(msg));
+	daxdev_errmsg_set = true;
 	daxdev_log(DAXDEV_LOG_DEBUG, "error %d: %s", err, errmsg);
 	return err;
 }
@@ -52,16 +65,7 @@ static void log_to_stderr(void *arg, int level, const char *msg)
  * when the application installs no callback. */
 static int env_log_level(void)
 {
-	const char *s = getenv("DAXDEV_LOG_LEVEL");
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return 0;
-	v = strtol(s, &end, 10);
-	if (*end || v < 0)
-		return 0;
-	return v > DAXDEV_LOG_DEBUG ? DAXDEV_LOG_DEBUG : (int)v;
+	return daxdev_env()->log_level;
 }
 
 static int current_max_level(void)
@@ -81,7 +85,7 @@ static int current_max_level(void)
 	return atomic_load(&log_max_level);
 }
 
-DAXDEV_EXPORT void daxdev_set_log(daxdev_log_fn fn, void *arg, int max_level)
+DAXDEV_API void daxdev_set_log(daxdev_log_fn fn, void *arg, int max_level)
 {
 	pthread_mutex_lock(&log_lock);
 	log_state.fn = fn;
@@ -92,7 +96,7 @@ DAXDEV_EXPORT void daxdev_set_log(daxdev_log_fn fn, void *arg, int max_level)
 	pthread_mutex_unlock(&log_lock);
 }
 
-DAXDEV_EXPORT void daxdev_log(int level, const char *fmt, ...)
+DAXDEV_API void daxdev_log(int level, const char *fmt, ...)
 {
 	char msg[DAXDEV_ERRMSG_MAX];
 	struct log_state st;
@@ -111,20 +115,17 @@ DAXDEV_EXPORT void daxdev_log(int level, const char *fmt, ...)
 	st.fn(st.arg, level, msg);
 }
 
-DAXDEV_EXPORT const char *daxdev_version(void)
+DAXDEV_API const char *daxdev_version(void)
 {
-#define DAXDEV_STR2(x) #x
-#define DAXDEV_STR(x) DAXDEV_STR2(x)
-	return DAXDEV_STR(DAXDEV_VERSION_MAJOR) "." DAXDEV_STR(DAXDEV_VERSION_MINOR) "."
-	       DAXDEV_STR(DAXDEV_VERSION_PATCH);
+	return DAXDEV_VERSION_STRING;
 }
 
-DAXDEV_EXPORT unsigned daxdev_version_number(void)
+DAXDEV_API unsigned daxdev_version_number(void)
 {
 	return DAXDEV_VERSION;
 }
 
-DAXDEV_EXPORT int daxdev_describe_printf(char *buf, size_t len, int *pos, const char *fmt, ...)
+DAXDEV_API int daxdev_describe_printf(char *buf, size_t len, int *pos, const char *fmt, ...)
 {
 	size_t used = *pos > 0 ? (size_t)*pos : 0;
 	va_list ap;
@@ -138,14 +139,12 @@ DAXDEV_EXPORT int daxdev_describe_printf(char *buf, size_t len, int *pos, const 
 	return *pos;
 }
 
-DAXDEV_EXPORT const char *daxdev_sysfs_root(void)
+DAXDEV_API const char *daxdev_sysfs_root(void)
 {
-	const char *root = getenv("DAXDEV_SYSFS_ROOT");
-
-	return root ? root : "";
+	return daxdev_env()->sysfs_root;
 }
 
-DAXDEV_EXPORT const char *daxdev_persistence_name(enum daxdev_persistence p)
+DAXDEV_API const char *daxdev_persistence_name(enum daxdev_persistence p)
 {
 	switch (p) {
 	case DAXDEV_PERSISTENCE_VOLATILE:
@@ -158,39 +157,58 @@ DAXDEV_EXPORT const char *daxdev_persistence_name(enum daxdev_persistence p)
 	return "invalid";
 }
 
-static int size_shift(char suffix, unsigned *shift)
+/* Binary shift of a size suffix: "", K, M, G, T or P in either case, the
+ * letter optionally followed by "iB" or "B". */
+static int size_shift(const char *suffix, unsigned *shift)
 {
 	static const char units[] = "KMGTP";
-	const char *u = suffix ? strchr(units, suffix) : NULL;
+	const char *u;
 
-	if (!suffix) {
-		*shift = 0;
+	*shift = 0;
+	if (!suffix[0])
 		return 0;
-	}
+	u = strchr(units, toupper((unsigned char)suffix[0]));
 	if (!u)
+		return -EINVAL;
+	if (suffix[1] && strcmp(suffix + 1, "iB") && strcmp(suffix + 1, "B"))
 		return -EINVAL;
 	*shift = 10u * (unsigned)(u - units + 1);
 	return 0;
 }
 
-DAXDEV_EXPORT int daxdev_parse_size(const char *s, uint64_t *size)
+DAXDEV_HIDDEN int daxdev_size_parse(const char *s, uint64_t *size)
 {
 	unsigned long long v;
 	unsigned shift;
 	char *end;
 
-	if (!s || !size)
-		return daxdev_err(-EINVAL, "daxdev_parse_size: NULL argument");
+	/* By hand about the first character: strtoull takes spaces and signs. */
 	if (*s < '0' || *s > '9')
-		return daxdev_err(-EINVAL, "size '%s': expected a number with an optional K, M, G, T or P suffix", s);
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno == ERANGE)
-		return daxdev_err(-ERANGE, "size '%s' is too large", s);
-	if (errno || size_shift(end[0], &shift) || (end[0] && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
-		return daxdev_err(-EINVAL, "size '%s': expected a number with an optional K, M, G, T or P suffix", s);
+		return -ERANGE;
+	if (errno || size_shift(end, &shift))
+		return -EINVAL;
 	if (shift && v > (UINT64_MAX >> shift))
-		return daxdev_err(-ERANGE, "size '%s' is too large", s);
+		return -ERANGE;
 	*size = (uint64_t)v << shift;
+	return 0;
+}
+
+DAXDEV_API int daxdev_parse_size(const char *s, uint64_t *size)
+{
+	int rc;
+
+	daxdev_clear_error();
+	if (!s || !size)
+		return daxdev_err(-EINVAL, "daxdev_parse_size: NULL argument");
+	rc = daxdev_size_parse(s, size);
+	if (rc == -ERANGE)
+		return daxdev_err(rc, "size '%s' is too large", s);
+	if (rc)
+		return daxdev_err(rc, "size '%s': expected a number with an optional "
+				  DAXDEV_SIZE_SUFFIXES " suffix", s);
 	return 0;
 }

@@ -1,132 +1,143 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * daxdev_open(): from one target string to a provider.  Prefixed targets
- * ("anon:", "linear:", ...) go to their provider; a bare path is looked at
- * with stat() and goes to the device-dax or the file provider.
+ * daxdev_open(): from a target string (or a descriptor) and options to a
+ * device.  The provider table decides who opens it (src/providers); this
+ * file normalises the options and, with DAXDEV_OPEN_REUSE, looks the host
+ * up before opening anything — as the kernel's dax_get_by_host() is a
+ * lookup, not a side effect of opening.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "internal.h"
 #include "providers/providers.h"
 
-struct prefix_entry {
-	const char *prefix;
-	daxdev_provider_open_fn open;
-};
-
-static const struct prefix_entry prefixed_providers[] = {
-	{ "anon:", daxdev_volatile_open },
-	{ "file:", daxdev_fsdax_open },
-	{ "linear:", daxdev_linear_open },
-	{ "stripe:", daxdev_stripe_open },
-	{ "crashsim:", daxdev_crashsim_open },
-};
-
-static const char *file_kind(mode_t mode)
+/* An object registered for this host that the request can use: alive, at
+ * least as large as asked, opened with the same policy and access. */
+static int reuse_lookup(const struct daxdev_provider *prov, const struct daxdev_open_args *args,
+			struct daxdev **devp)
 {
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISBLK(mode))
-		return "a block device (open a file on a DAX filesystem mounted from it, or reconfigure the namespace as device-dax)";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	return "not a regular file or character device";
-}
-
-static int pick_by_path(const char *path, unsigned flags, daxdev_provider_open_fn *open)
-{
-	struct stat st;
-
-	if (!path[0])
-		return daxdev_err(-EINVAL, "daxdev_open: empty target");
-	if (stat(path, &st) < 0) {
-		int err = errno;
-		if (err == ENOENT && (flags & DAXDEV_OPEN_CREATE)) {
-			*open = daxdev_fsdax_open;
-			return 0;
-		}
-		return daxdev_err(-err, "daxdev_open: %s: %s", path, strerror(err));
-	}
-	if (S_ISCHR(st.st_mode))
-		*open = daxdev_devdax_open;
-	else if (S_ISREG(st.st_mode))
-		*open = daxdev_fsdax_open;
-	else
-		return daxdev_err(-EINVAL, "daxdev_open: %s is %s", path, file_kind(st.st_mode));
-	return 0;
-}
-
-static int pick_provider(const char *target, unsigned flags,
-			 daxdev_provider_open_fn *open, const char **rest)
-{
-	for (size_t i = 0; i < sizeof(prefixed_providers) / sizeof(prefixed_providers[0]); i++) {
-		size_t n = strlen(prefixed_providers[i].prefix);
-		if (!strncmp(target, prefixed_providers[i].prefix, n)) {
-			*open = prefixed_providers[i].open;
-			*rest = target + n;
-			return 0;
-		}
-	}
-	*rest = target;
-	return pick_by_path(target, flags, open);
-}
-
-/* Share one object per host unless the caller asked for a private one. */
-static struct daxdev *share_by_host(struct daxdev *dev, unsigned flags)
-{
-	struct daxdev *shared;
-
-	if (dev->unshared || (flags & DAXDEV_OPEN_PRIVATE))
-		return dev;
-	shared = daxdev_registry_add(dev);
-	if (shared != dev) {
-		daxdev_log(DAXDEV_LOG_INFO, "%s: already open, sharing the existing object",
-			   dev->host);
-		daxdev_kill(dev);
-		daxdev_put(dev);
-	}
-	return shared;
-}
-
-DAXDEV_EXPORT int daxdev_open_size(const char *target, uint64_t size, unsigned flags,
-				   struct daxdev **devp)
-{
-	daxdev_provider_open_fn open = NULL;
-	struct daxdev_open_args args;
+	struct daxdev_policy want;
+	char host[PATH_MAX + 64];
 	struct daxdev *dev;
 	int rc;
 
-	if (!target || !devp)
-		return daxdev_err(-EINVAL, "daxdev_open: NULL target or result pointer");
-	if (flags & ~(DAXDEV_OPEN_CREATE | DAXDEV_OPEN_PRIVATE))
-		return daxdev_err(-EINVAL, "daxdev_open: %s: unknown flags 0x%x", target, flags);
-	rc = pick_provider(target, flags, &open, &args.target);
+	*devp = NULL;
+	if (!prov->host)
+		return 0;
+	rc = prov->host(args, host, sizeof(host));
+	if (rc == -ENOENT)
+		return 0;  /* not there yet: nothing can be open for it */
 	if (rc)
 		return rc;
-	args.size = size;
-	args.flags = flags;
-	rc = open(&args, &dev);
-	if (rc)
+	dev = daxdev_registry_lookup(host);
+	if (!dev)
+		return 0;
+	rc = daxdev_policy_from(args->opts, &want);
+	if (!rc && (!daxdev_policy_equal(&dev->policy, &want) ||
+		    dev->readonly != !!(args->opts->flags & DAXDEV_OPEN_READONLY)))
+		rc = daxdev_err(-EBUSY, "daxdev_open: %s is already open with another policy or "
+				"access; open it without DAXDEV_OPEN_REUSE for a separate object", host);
+	if (rc || dev->size < args->opts->size) {
+		/* Too small (the file grew since): open anew and register
+		 * the new object in its place. */
+		daxdev_put(dev);
 		return rc;
-	*devp = share_by_host(dev, flags);
+	}
+	daxdev_log(DAXDEV_LOG_INFO, "%s: already open, sharing the existing object", host);
+	*devp = dev;
 	return 0;
 }
 
-DAXDEV_EXPORT int daxdev_open(const char *target, unsigned flags, struct daxdev **devp)
+/*
+ * Opens that share by host run one at a time from lookup to registration,
+ * so two threads cannot both miss and open the same host twice.  Recursive:
+ * a composite opened this way opens its members this way too.
+ */
+static pthread_mutex_t reuse_lock;
+static pthread_once_t reuse_lock_once = PTHREAD_ONCE_INIT;
+
+static void reuse_lock_init(void)
 {
-	return daxdev_open_size(target, 0, flags, devp);
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&reuse_lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 }
 
-DAXDEV_EXPORT int daxdev_new_volatile(size_t size, struct daxdev **devp)
+static int open_shared(const struct daxdev_provider *prov, const struct daxdev_open_args *args,
+		       struct daxdev **devp)
 {
-	struct daxdev_open_args args = { .target = "", .size = size, .flags = 0 };
+	int rc;
 
+	pthread_once(&reuse_lock_once, reuse_lock_init);
+	pthread_mutex_lock(&reuse_lock);
+	rc = reuse_lookup(prov, args, devp);
+	if (!rc && !*devp) {
+		rc = prov->open(args, devp);
+		if (!rc && !(*devp)->unshared)
+			daxdev_registry_add(*devp);
+	}
+	pthread_mutex_unlock(&reuse_lock);
+	return rc;
+}
+
+static int open_with(const char *target, int fd, const struct daxdev_open_opts *opts_in,
+		     struct daxdev **devp, const char *fn)
+{
+	const struct daxdev_provider *prov;
+	struct daxdev_open_opts opts;
+	struct daxdev_open_args args;
+	int rc;
+
+	if (!devp)
+		return daxdev_err(-EINVAL, "%s: NULL result pointer", fn);
+	rc = daxdev_opts_normalize(fn, opts_in, &opts);
+	if (rc)
+		return rc;
+	rc = daxdev_provider_for(target, fd, opts.flags, &prov, &args.target);
+	if (rc)
+		return rc;
+	args.fd = fd;
+	args.opts = &opts;
+	if (opts.flags & DAXDEV_OPEN_REUSE)
+		return open_shared(prov, &args, devp);
+	return prov->open(&args, devp);
+}
+
+DAXDEV_API int daxdev_open(const char *target, const struct daxdev_open_opts *opts,
+			   struct daxdev **devp)
+{
+	daxdev_clear_error();
+	if (!target)
+		return daxdev_err(-EINVAL, "daxdev_open: NULL target");
+	return open_with(target, -1, opts, devp, "daxdev_open");
+}
+
+DAXDEV_API int daxdev_open_fd(int fd, const struct daxdev_open_opts *opts,
+			      struct daxdev **devp)
+{
+	daxdev_clear_error();
+	if (fd < 0)
+		return daxdev_err(-EBADF, "daxdev_open_fd: descriptor %d", fd);
+	if (opts && opts->sz >= offsetof(struct daxdev_open_opts, mode) &&
+	    (opts->flags & DAXDEV_OPEN_CREATE))
+		return daxdev_err(-EINVAL, "daxdev_open_fd: DAXDEV_OPEN_CREATE does not apply to a descriptor");
+	return open_with(NULL, fd, opts, devp, "daxdev_open_fd");
+}
+
+DAXDEV_API int daxdev_new_volatile(size_t size, struct daxdev **devp)
+{
+	char target[32];
+
+	daxdev_clear_error();
 	if (!devp)
 		return daxdev_err(-EINVAL, "daxdev_new_volatile: NULL result pointer");
 	if (!size)
 		return daxdev_err(-EINVAL, "daxdev_new_volatile: size must be > 0");
-	return daxdev_volatile_open(&args, devp);
+	snprintf(target, sizeof(target), "anon:%zu", size);
+	return daxdev_open(target, NULL, devp);
 }

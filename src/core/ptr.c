@@ -7,22 +7,22 @@
 #include <errno.h>
 #include "internal.h"
 
-#define DAXDEV_F_ALL (DAXDEV_F_NODRAIN | DAXDEV_F_NONTEMPORAL | DAXDEV_F_TEMPORAL | \
-		      DAXDEV_F_NOFLUSH)
-
 static int check_range_slow(struct daxdev *dev, const char *fn, const void *addr,
 			    size_t len)
 {
 	int rc;
 
-	if (!dev->ops->check_range)
+	if (!dev->ops.check_range)
 		return daxdev_err(-EOPNOTSUPP, "%s: %s: device has no single mapping for pointer calls",
 				  fn, dev->host);
 	rc = daxdev_enter(dev);
 	if (rc)
 		return rc;
-	rc = dev->ops->check_range(dev, addr, len);
+	rc = dev->ops.check_range(dev, addr, len);
 	daxdev_leave(dev);
+	if (rc == -ENXIO)
+		return daxdev_err(rc, "%s: %s: [%p, +%zu) belongs to a part that was killed", fn,
+				  dev->host, addr, len);
 	if (rc)
 		return daxdev_err(rc, "%s: %s: [%p, +%zu) is not inside the device", fn,
 				  dev->host, addr, len);
@@ -44,21 +44,15 @@ static inline int check_ptr(struct daxdev *dev, const char *fn, const void *addr
 	return 0;
 }
 
+/* Every pointer call starts here: the message is cleared, then the device
+ * checked. */
 static inline int check_dev(const struct daxdev *dev, const char *fn)
 {
+	daxdev_clear_error();
 	if (!dev)
 		return daxdev_err(-EINVAL, "%s: NULL device", fn);
 	if (!atomic_load_explicit(&dev->alive, memory_order_acquire))
 		return daxdev_err(-ENXIO, "%s: %s: device has been killed", fn, dev->host);
-	return 0;
-}
-
-static inline int check_flags(const struct daxdev *dev, const char *fn, unsigned flags)
-{
-	if ((flags & ~DAXDEV_F_ALL) ||
-	    (flags & (DAXDEV_F_TEMPORAL | DAXDEV_F_NONTEMPORAL)) ==
-	    (DAXDEV_F_TEMPORAL | DAXDEV_F_NONTEMPORAL))
-		return daxdev_err(-EINVAL, "%s: %s: invalid flags 0x%x", fn, dev->host, flags);
 	return 0;
 }
 
@@ -69,14 +63,14 @@ static inline void finish(struct daxdev *dev, const struct daxdev_persist *how,
 		daxdev_persist_drain(dev, how);
 }
 
-DAXDEV_EXPORT int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
+DAXDEV_API int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
 				unsigned flags)
 {
 	const struct daxdev_persist *how;
 	int rc = check_dev(dev, "daxdev_memcpy");
 
 	if (!rc)
-		rc = check_flags(dev, "daxdev_memcpy", flags);
+		rc = daxdev_check_flags(dev, "daxdev_memcpy", flags);
 	if (!rc && !src && len)
 		rc = daxdev_err(-EINVAL, "daxdev_memcpy: %s: NULL source", dev->host);
 	if (!rc)
@@ -89,14 +83,50 @@ DAXDEV_EXPORT int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, 
 	return rc;
 }
 
-DAXDEV_EXPORT int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
+/* Overlapping ranges: memmove's order, then the write-back of the whole
+ * destination (streaming stores give no order guarantee between the
+ * overlapping parts).  Disjoint ranges take the memcpy path. */
+static int overlapping_move(struct daxdev *dev, const struct daxdev_persist *how, void *dst,
+			    const void *src, size_t len, unsigned flags)
+{
+	if (dev->readonly)
+		return how->memcpy(dev, dst, src, len, flags); /* refuses */
+	memmove(dst, src, len);
+	return flags & DAXDEV_F_NOFLUSH ? 0 : how->flush(dev, dst, len);
+}
+
+DAXDEV_API int daxdev_memmove(struct daxdev *dev, void *dst, const void *src, size_t len,
+				 unsigned flags)
+{
+	const struct daxdev_persist *how;
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+	int rc = check_dev(dev, "daxdev_memmove");
+
+	if (!rc)
+		rc = daxdev_check_flags(dev, "daxdev_memmove", flags);
+	if (!rc && !src && len)
+		rc = daxdev_err(-EINVAL, "daxdev_memmove: %s: NULL source", dev->host);
+	if (!rc)
+		rc = check_ptr(dev, "daxdev_memmove", dst, len);
+	if (rc || !len)
+		return rc;
+	how = daxdev_cur(dev);
+	if (d - s < len || s - d < len)
+		rc = overlapping_move(dev, how, dst, src, len, flags);
+	else
+		rc = how->memcpy(dev, dst, src, len, flags);
+	finish(dev, how, flags);
+	return rc;
+}
+
+DAXDEV_API int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
 				unsigned flags)
 {
 	const struct daxdev_persist *how;
 	int rc = check_dev(dev, "daxdev_memset");
 
 	if (!rc)
-		rc = check_flags(dev, "daxdev_memset", flags);
+		rc = daxdev_check_flags(dev, "daxdev_memset", flags);
 	if (!rc)
 		rc = check_ptr(dev, "daxdev_memset", dst, len);
 	if (rc || !len)
@@ -107,7 +137,7 @@ DAXDEV_EXPORT int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len
 	return rc;
 }
 
-DAXDEV_EXPORT int daxdev_flush(struct daxdev *dev, const void *addr, size_t len)
+DAXDEV_API int daxdev_flush(struct daxdev *dev, const void *addr, size_t len)
 {
 	const struct daxdev_persist *how;
 	int rc = check_dev(dev, "daxdev_flush");
@@ -122,7 +152,40 @@ DAXDEV_EXPORT int daxdev_flush(struct daxdev *dev, const void *addr, size_t len)
 	return rc;
 }
 
-DAXDEV_EXPORT int daxdev_drain(struct daxdev *dev)
+/* No counting against kill: what a check reads (the mapping, a composite's
+ * member table) lives until the last put, which the caller's reference
+ * holds off. */
+static int check_addr(struct daxdev *dev, const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)dev->base;
+	int rc;
+
+	if (base)
+		rc = a < base || a - base > dev->size || len > dev->size - (a - base) ?
+		     -ERANGE : 0;
+	else
+		rc = dev->ops.check_range ? dev->ops.check_range(dev, addr, len) : -ERANGE;
+	return rc == 0 && !daxdev_alive(dev) ? -ENXIO : rc;
+}
+
+DAXDEV_API int daxdev_check_addr(struct daxdev *dev, const void *addr, size_t len)
+{
+	int rc;
+
+	daxdev_clear_error();
+	if (!dev)
+		return daxdev_err(-EINVAL, "daxdev_check_addr: NULL device");
+	rc = check_addr(dev, addr, len);
+	if (rc == -ERANGE)
+		return daxdev_err(rc, "daxdev_check_addr: %s: [%p, +%zu) is not its memory",
+				  dev->host, addr, len);
+	if (rc)
+		return daxdev_err(rc, "daxdev_check_addr: %s: [%p, +%zu) belongs to a killed device",
+				  dev->host, addr, len);
+	return 0;
+}
+
+DAXDEV_API int daxdev_drain(struct daxdev *dev)
 {
 	int rc = check_dev(dev, "daxdev_drain");
 

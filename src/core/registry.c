@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Devices shared by host name within a process.  A lookup only hands out an
- * object that is alive and whose count is not already zero (a put racing to
- * the last reference), so a dead or dying object is never returned.
+ * Devices shared by host name within a process (DAXDEV_OPEN_REUSE).  A
+ * lookup only hands out an object that is alive and whose count is not
+ * already zero (a put racing to the last reference), so a dead or dying
+ * object is never returned.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,35 +29,51 @@ static bool get_unless_zero(struct daxdev *dev)
 	return false;
 }
 
-static struct daxdev *lookup_locked(const char *host)
+static struct registry_entry **find_locked(const char *host)
 {
-	for (struct registry_entry *e = registry_head; e; e = e->next)
-		if (!strcmp(e->dev->host, host) && daxdev_alive(e->dev) &&
-		    get_unless_zero(e->dev))
-			return e->dev;
-	return NULL;
+	struct registry_entry **pp;
+
+	for (pp = &registry_head; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->dev->host, host))
+			break;
+	return pp;
 }
 
-DAXDEV_HIDDEN struct daxdev *daxdev_registry_add(struct daxdev *dev)
+DAXDEV_HIDDEN struct daxdev *daxdev_registry_lookup(const char *host)
 {
 	struct registry_entry *e;
-	struct daxdev *found;
+	struct daxdev *dev = NULL;
 
 	pthread_mutex_lock(&registry_lock);
-	found = lookup_locked(dev->host);
-	if (found) {
-		pthread_mutex_unlock(&registry_lock);
-		return found;
-	}
-	e = malloc(sizeof(*e));
-	if (e) {
-		e->dev = dev;
-		e->next = registry_head;
-		registry_head = e;
-		dev->registered = true;
-	}
+	e = *find_locked(host);
+	if (e && daxdev_alive(e->dev) && get_unless_zero(e->dev))
+		dev = e->dev;
 	pthread_mutex_unlock(&registry_lock);
 	return dev;
+}
+
+/* The old holder of the name (if any) keeps working for those who hold it;
+ * later lookups find the new one. */
+DAXDEV_HIDDEN void daxdev_registry_add(struct daxdev *dev)
+{
+	struct registry_entry *e = malloc(sizeof(*e)), **pp;
+
+	pthread_mutex_lock(&registry_lock);
+	pp = find_locked(dev->host);
+	if (*pp) {
+		(*pp)->dev->registered = false;
+		(*pp)->dev = dev;
+		dev->registered = true;
+	} else if (e) {
+		*e = (struct registry_entry){ .dev = dev, .next = registry_head };
+		registry_head = e;
+		dev->registered = true;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	free(e);
+	if (!dev->registered)
+		daxdev_log(DAXDEV_LOG_WARNING, "%s: out of memory: not shared", dev->host);
 }
 
 DAXDEV_HIDDEN void daxdev_registry_remove(struct daxdev *dev)
@@ -65,12 +82,10 @@ DAXDEV_HIDDEN void daxdev_registry_remove(struct daxdev *dev)
 
 	pthread_mutex_lock(&registry_lock);
 	if (dev->registered) {
-		for (pp = &registry_head; *pp; pp = &(*pp)->next) {
-			if ((*pp)->dev == dev) {
-				gone = *pp;
-				*pp = gone->next;
-				break;
-			}
+		pp = find_locked(dev->host);
+		if (*pp && (*pp)->dev == dev) {
+			gone = *pp;
+			*pp = gone->next;
 		}
 		dev->registered = false;
 	}
@@ -78,18 +93,18 @@ DAXDEV_HIDDEN void daxdev_registry_remove(struct daxdev *dev)
 	free(gone);
 }
 
-DAXDEV_EXPORT struct daxdev *daxdev_get_by_host(const char *host)
+DAXDEV_API struct daxdev *daxdev_get_by_host(const char *host)
 {
 	struct daxdev *dev;
 
+	daxdev_clear_error();
 	if (!host) {
 		daxdev_err(-EINVAL, "daxdev_get_by_host: NULL host name");
 		return NULL;
 	}
-	pthread_mutex_lock(&registry_lock);
-	dev = lookup_locked(host);
-	pthread_mutex_unlock(&registry_lock);
+	dev = daxdev_registry_lookup(host);
 	if (!dev)
-		daxdev_err(-ENODEV, "daxdev_get_by_host: no open device has host '%s'", host);
+		daxdev_err(-ENODEV, "daxdev_get_by_host: no device opened with DAXDEV_OPEN_REUSE has host '%s'",
+			   host);
 	return dev;
 }

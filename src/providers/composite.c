@@ -16,8 +16,7 @@
 #define COMPOSITE_IOV_BATCH 64
 #define COMPOSITE_MSG_MAX 512
 
-COMPOSITE_HIDDEN const char composite_linear_name[] = "linear";
-COMPOSITE_HIDDEN const char composite_stripe_name[] = "stripe";
+static const struct daxdev_operations composite_ops;
 
 static unsigned log2_u64(uint64_t x)
 {
@@ -47,14 +46,12 @@ static size_t count_members(const char *list)
 	return n;
 }
 
-/* Open the member text [s, s+len) found at offset pos of "kind:target". */
-static int open_one_member(const char *kind, const char *target, const char *s,
-			   size_t len, size_t index, unsigned flags, struct daxdev **devp)
+/* The member text [s, s+len) found at offset pos of "kind:target", checked
+ * and copied into *name. */
+static int member_name(const char *kind, const char *target, const char *s, size_t len,
+		       size_t index, char **name)
 {
 	size_t pos = strlen(kind) + 1 + (size_t)(s - target);
-	char saved[COMPOSITE_MSG_MAX];
-	char *name;
-	int rc;
 
 	if (len == 0)
 		return daxdev_err(-EINVAL, "%s:%s: empty member at position %zu (offset %zu)",
@@ -63,21 +60,31 @@ static int open_one_member(const char *kind, const char *target, const char *s,
 		return daxdev_err(-EINVAL, "%s:%s: member %zu (offset %zu) is itself a composite; "
 				  "nesting is only possible with daxdev_linear_new()/daxdev_stripe_new()",
 				  kind, target, index + 1, pos);
-	name = strndup(s, len);
-	if (!name)
-		return daxdev_err(-ENOMEM, "%s: out of memory", kind);
-	rc = daxdev_open(name, flags, devp);
-	if (rc) {
-		snprintf(saved, sizeof(saved), "%s", daxdev_errormsg());
+	*name = strndup(s, len);
+	return *name ? 0 : daxdev_err(-ENOMEM, "%s: out of memory", kind);
+}
+
+static int open_one_member(const char *kind, const char *target, const char *s,
+			   size_t len, size_t index, const struct daxdev_open_opts *opts,
+			   struct daxdev **devp)
+{
+	size_t pos = strlen(kind) + 1 + (size_t)(s - target);
+	char *name;
+	int rc = member_name(kind, target, s, len, index, &name);
+
+	if (rc)
+		return rc;
+	rc = daxdev_open(name, opts, devp);
+	if (rc)
 		daxdev_err(rc, "%s:%s: member %zu '%s' (offset %zu): %s", kind, target,
-			   index + 1, name, pos, saved);
-	}
+			   index + 1, name, pos, daxdev_errormsg());
 	free(name);
 	return rc;
 }
 
 COMPOSITE_HIDDEN int composite_open_members(const char *kind, const char *target,
-					    const char *list, unsigned open_flags,
+					    const char *list,
+					    const struct daxdev_open_opts *opts,
 					    struct daxdev ***membersp, size_t *countp)
 {
 	size_t count = count_members(list), i = 0;
@@ -87,13 +94,13 @@ COMPOSITE_HIDDEN int composite_open_members(const char *kind, const char *target
 
 	if (!*list)
 		return daxdev_err(-EINVAL, "%s:%s: no members; expected %s:%sT1,T2,...", kind,
-				  target, kind, kind == composite_stripe_name ? "CHUNK:" : "");
+				  target, kind, strcmp(kind, "stripe") ? "" : "CHUNK:");
 	members = calloc(count, sizeof(*members));
 	if (!members)
 		return daxdev_err(-ENOMEM, "%s: out of memory", kind);
 	for (; i < count; i++) {
 		size_t len = strcspn(p, ",");
-		rc = open_one_member(kind, target, p, len, i, open_flags, &members[i]);
+		rc = open_one_member(kind, target, p, len, i, opts, &members[i]);
 		if (rc)
 			goto err_put;
 		p += len + 1;
@@ -114,28 +121,72 @@ COMPOSITE_HIDDEN void composite_put_members(struct daxdev **members, size_t coun
 	free(members);
 }
 
-COMPOSITE_HIDDEN int composite_member_flags(const char *kind,
-					    const struct daxdev_open_args *args,
-					    unsigned *flags)
+COMPOSITE_HIDDEN int composite_member_opts(const char *kind,
+					   const struct daxdev_open_args *args,
+					   struct daxdev_open_opts *member)
 {
-	if (args->flags & DAXDEV_OPEN_CREATE)
+	if (args->opts->flags & DAXDEV_OPEN_CREATE)
 		return daxdev_err(-EINVAL, "%s:%s: DAXDEV_OPEN_CREATE does not apply to a composite; "
 				  "create the member files first", kind, args->target);
-	/* A private composite gets private members, so it shares nothing. */
-	*flags = args->flags & DAXDEV_OPEN_PRIVATE;
+	/* Members share only if the composite does, are opened with the same
+	 * access, and follow the same policy: what info says of the composite
+	 * is what its members do. */
+	*member = *args->opts;
+	member->size = 0;
+	member->flags &= DAXDEV_OPEN_REUSE | DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE;
 	return 0;
 }
 
 COMPOSITE_HIDDEN int composite_check_open_size(struct daxdev *dev,
 					       const struct daxdev_open_args *args)
 {
-	if (args->size <= daxdev_size(dev))
+	if (args->opts->size <= daxdev_size(dev))
 		return 0;
 	daxdev_err(-EINVAL, "%s: size %llu requested but the composite has %llu bytes",
-		   daxdev_host(dev), (unsigned long long)args->size,
+		   daxdev_host(dev), (unsigned long long)args->opts->size,
 		   (unsigned long long)daxdev_size(dev));
 	daxdev_put(dev);
 	return -EINVAL;
+}
+
+/* One member's host, through the provider table as daxdev_open would. */
+static int member_host(const char *name, const struct daxdev_open_args *args, char *buf,
+		       size_t len)
+{
+	const struct daxdev_provider *prov;
+	struct daxdev_open_args margs = { .fd = -1, .opts = args->opts };
+	int rc = daxdev_provider_for(name, -1, 0, &prov, &margs.target);
+
+	if (rc)
+		return rc;
+	return prov->host ? prov->host(&margs, buf, len) : -ENOENT;
+}
+
+COMPOSITE_HIDDEN int composite_host(const char *kind, const char *prefix, const char *list,
+				    const struct daxdev_open_args *args, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "%s:%s", kind, prefix);
+	char host[PATH_MAX], *name;
+	const char *p = list;
+	size_t index = 0;
+	int rc = 0;
+
+	while (!rc && used < len) {
+		size_t n = strcspn(p, ",");
+
+		rc = member_name(kind, args->target, p, n, index++, &name);
+		if (rc)
+			return rc;
+		rc = member_host(name, args, host, sizeof(host));
+		free(name);
+		if (!rc)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+						 p == list ? "" : ",", host);
+		p += n;
+		if (!*p++)
+			break;
+	}
+	return rc ? rc : used < len ? 0 : -ENAMETOOLONG;
 }
 
 /* --- the composite object ---------------------------------------------- */
@@ -215,19 +266,24 @@ struct combined {
 	enum daxdev_persistence persistence;
 	char reason[COMPOSITE_MSG_MAX];
 	bool write_cache;
+	bool readonly;
 };
 
+/* Persistence of the weakest member; write cache on if any member's is;
+ * read-only if any member is (a pointer store into that member's read-only
+ * mapping would fault, so the composite refuses every store). */
 static int combine_members(const struct composite *c, struct combined *out)
 {
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	int rank = INT_MAX;
 
-	out->write_cache = false;
+	out->write_cache = out->readonly = false;
 	for (size_t i = 0; i < c->count; i++) {
 		int rc = daxdev_get_info(c->members[i].dev, &info);
 		if (rc)
 			return rc;
 		out->write_cache |= info.write_cache;
+		out->readonly |= info.readonly;
 		if (persistence_rank(info.persistence) < rank) {
 			rank = persistence_rank(info.persistence);
 			out->persistence = info.persistence;
@@ -236,28 +292,6 @@ static int combine_members(const struct composite *c, struct combined *out)
 		}
 	}
 	return 0;
-}
-
-/* Record where each member's used bytes are mapped, if in one piece; a
- * nested composite of ours is recognised by its provider name's address. */
-static void find_mappings(struct composite *c)
-{
-	for (size_t i = 0; i < c->count; i++) {
-		struct composite_member *m = &c->members[i];
-		struct daxdev_info info;
-		uint64_t pages = m->used >> m->align_shift;
-		void *addr;
-
-		if (daxdev_get_info(m->dev, &info) == 0 &&
-		    (info.provider == composite_linear_name ||
-		     info.provider == composite_stripe_name)) {
-			m->nested = daxdev_private(m->dev);
-			continue;
-		}
-		if (pages <= LONG_MAX &&
-		    daxdev_direct_access(m->dev, 0, (long)pages, &addr) == (long)pages)
-			m->base = addr;
-	}
 }
 
 /* Shared only if every member is the object registered for its host:
@@ -285,16 +319,16 @@ static char *canonical_host(const struct composite *c)
 	if (!host)
 		return NULL;
 	p = host + sprintf(host, "%s:", c->kind);
-	if (c->kind == composite_stripe_name)
+	if (c->chunk)
 		p += sprintf(p, "%llu:", (unsigned long long)c->chunk);
 	for (size_t i = 0; i < c->count; i++)
 		p += sprintf(p, "%s%s", i ? "," : "", daxdev_host(c->members[i].dev));
 	return host;
 }
 
-static const struct daxdev_operations composite_ops;
-
-COMPOSITE_HIDDEN int composite_create_device(struct composite *c, struct daxdev **devp)
+COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
+					     const struct daxdev_open_opts *opts,
+					     struct daxdev **devp)
 {
 	struct combined comb;
 	char *host;
@@ -302,17 +336,17 @@ COMPOSITE_HIDDEN int composite_create_device(struct composite *c, struct daxdev 
 
 	if (rc)
 		goto err_free;
-	find_mappings(c);
 	host = canonical_host(c);
 	if (!host) {
 		rc = daxdev_err(-ENOMEM, "%s: out of memory", c->kind);
 		goto err_free;
 	}
 	struct daxdev_params params = {
-		.provider = c->kind, .host = host, .size = c->size, .align = c->align,
-		.base = NULL, .persistence = comb.persistence,
+		.sz = sizeof(params), .provider = c->kind, .host = host, .size = c->size,
+		.align = c->align, .base = NULL, .persistence = comb.persistence,
 		.persistence_reason = comb.reason, .write_cache = comb.write_cache,
 		.flush_name = "members", .unshared = !members_shared(c),
+		.readonly = comb.readonly, .opts = opts,
 	};
 	rc = daxdev_alloc(&composite_ops, &params, c, devp);
 	free(host);
@@ -330,17 +364,14 @@ err_free:
 /* Say which member failed, keeping the member's own message. */
 static int member_failed(const struct composite *c, size_t i, int rc)
 {
-	char saved[COMPOSITE_MSG_MAX];
-
-	snprintf(saved, sizeof(saved), "%s", daxdev_errormsg());
 	return daxdev_err(rc, "%s member %zu (%s): %s", c->kind, i + 1,
-			  daxdev_host(c->members[i].dev), saved);
+			  daxdev_host(c->members[i].dev), daxdev_errormsg());
 }
 
 static long composite_direct_access(struct daxdev *dev, uint64_t pgoff,
 					      long nr_pages, void **addr)
 {
-	const struct composite *c = daxdev_private(dev);
+	const struct composite *c = daxdev_private(dev, &composite_ops);
 	uint64_t member_off, run;
 	size_t i;
 
@@ -415,15 +446,21 @@ static int take_batch(struct iov_slice *s, uint64_t len, struct iovec *batch,
 	return k;
 }
 
+struct write_ctx {
+	struct iov_slice slice;
+	unsigned flags;
+};
+
 static int write_segment(struct daxdev *member, uint64_t member_off, uint64_t len,
 			 void *ctx)
 {
 	struct iovec batch[COMPOSITE_IOV_BATCH];
+	struct write_ctx *w = ctx;
 	uint64_t bytes;
 
 	while (len) {
-		int k = take_batch(ctx, len, batch, &bytes);
-		int rc = daxdev_writev(member, member_off, batch, k);
+		int k = take_batch(&w->slice, len, batch, &bytes);
+		int rc = daxdev_writev(member, member_off, batch, k, w->flags);
 		if (rc)
 			return rc;
 		member_off += bytes;
@@ -432,15 +469,27 @@ static int write_segment(struct daxdev *member, uint64_t member_off, uint64_t le
 	return 0;
 }
 
+/* Each segment goes to its member with the caller's flags: with
+ * DAXDEV_F_NODRAIN no member waits, and the composite's drain op waits for
+ * them all. */
 static int composite_copy_from_iter(struct daxdev *dev, uint64_t offset,
-					      const struct iovec *iov, int iovcnt)
+				    const struct iovec *iov, int iovcnt, unsigned flags)
 {
-	struct iov_slice s = { .iov = iov, .pos = 0 };
+	struct write_ctx w = { .slice = { .iov = iov, .pos = 0 }, .flags = flags };
 	uint64_t total = 0;
 
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	return for_each_segment(daxdev_private(dev), offset, total, write_segment, &s);
+	return for_each_segment(daxdev_private(dev, &composite_ops), offset, total,
+				write_segment, &w);
+}
+
+static void composite_drain(struct daxdev *dev)
+{
+	const struct composite *c = daxdev_private(dev, &composite_ops);
+
+	for (size_t i = 0; i < c->count; i++)
+		daxdev_drain(c->members[i].dev); /* a killed member has nothing to wait for */
 }
 
 static int zero_segment(struct daxdev *member, uint64_t member_off, uint64_t len,
@@ -452,67 +501,66 @@ static int zero_segment(struct daxdev *member, uint64_t member_off, uint64_t len
 
 static int composite_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 {
-	return for_each_segment(daxdev_private(dev), offset, len, zero_segment, NULL);
+	return for_each_segment(daxdev_private(dev, &composite_ops), offset, len, zero_segment,
+				NULL);
 }
 
-/* --- addresses: which member handed them out ------------------------------ */
-
-static bool inside(const char *base, uint64_t size, const void *addr, size_t len)
+/* Every member follows, or none: a member that refuses (killed, or this
+ * build cannot write its cache back) puts the ones already switched back. */
+static int composite_set_write_cache(struct daxdev *dev, bool on)
 {
-	uintptr_t a = (uintptr_t)addr, b = (uintptr_t)base;
+	const struct composite *c = daxdev_private(dev, &composite_ops);
+	int *was = calloc(c->count, sizeof(*was)), rc = 0;
+	size_t i, done;
 
-	return a >= b && a - b < size && len <= size - (a - b);
+	if (!was)
+		return daxdev_err(-ENOMEM, "%s: out of memory", c->kind);
+	for (done = 0; done < c->count && !rc; done++) {
+		was[done] = daxdev_write_cache(c->members[done].dev);
+		rc = was[done] < 0 ? was[done] : daxdev_set_write_cache(c->members[done].dev, on);
+		if (rc)
+			rc = member_failed(c, done, rc);
+	}
+	for (i = 0; rc && i + 1 < done; i++)
+		daxdev_set_write_cache(c->members[i].dev, was[i]);
+	free(was);
+	return rc;
 }
 
-/* Index of the member whose handed-out memory holds [addr, addr+len), or -1.
- * A member that is neither mapped in one piece nor one of ours is asked
- * with daxdev_flush(), whose range check is the only public one: for such
- * members the lookup costs a flush. */
-static long owner_of(const struct composite *c, const void *addr, size_t len)
+/* Index of the member whose handed-out memory holds [addr, addr+len), or
+ * -1; *rc is that member's answer: 0, or -ENXIO if it was killed. */
+static long owner_of(const struct composite *c, const void *addr, size_t len, int *rc)
 {
 	for (size_t i = 0; i < c->count; i++) {
-		const struct composite_member *m = &c->members[i];
-		if (m->base) {
-			if (inside(m->base, m->used, addr, len))
-				return (long)i;
-		} else if (m->nested) {
-			if (owner_of(m->nested, addr, len) >= 0)
-				return (long)i;
-		} else if (daxdev_flush(m->dev, addr, len) == 0) {
+		*rc = daxdev_check_addr(c->members[i].dev, addr, len);
+		if (*rc != -ERANGE)
 			return (long)i;
-		}
 	}
+	*rc = -ERANGE;
 	return -1;
 }
 
 static int composite_flush(struct daxdev *dev, const void *addr, size_t len)
 {
-	const struct composite *c = daxdev_private(dev);
-	long i = owner_of(c, addr, len);
+	const struct composite *c = daxdev_private(dev, &composite_ops);
+	int rc;
+	long i = owner_of(c, addr, len, &rc);
 
 	if (i < 0)
 		return daxdev_err(-ERANGE, "%s: [%p, +%zu) is not inside one member",
 				  daxdev_host(dev), addr, len);
-	int rc = daxdev_flush(c->members[i].dev, addr, len);
+	rc = daxdev_flush(c->members[i].dev, addr, len);
 	return rc ? member_failed(c, (size_t)i, rc) : 0;
 }
 
-/* 0 if inside one live member, -ENXIO if that member (or a member of a
- * nested composite on the way) was killed, else -ERANGE. */
-static int check_in(const struct composite *c, const void *addr, size_t len)
-{
-	long i = owner_of(c, addr, len);
-
-	if (i < 0)
-		return -ERANGE;
-	if (!daxdev_alive(c->members[i].dev))
-		return -ENXIO;
-	return c->members[i].nested ? check_in(c->members[i].nested, addr, len) : 0;
-}
-
+/* 0 if inside one live member (of a nested composite, its own check goes
+ * down the same way), -ENXIO if that member was killed, else -ERANGE. */
 static int composite_check_range(struct daxdev *dev, const void *addr, size_t len)
 {
-	return check_in(daxdev_private(dev), addr, len);
+	int rc;
+
+	owner_of(daxdev_private(dev, &composite_ops), addr, len, &rc);
+	return rc;
 }
 
 /* --- description and release ---------------------------------------------- */
@@ -520,7 +568,7 @@ static int composite_check_range(struct daxdev *dev, const void *addr, size_t le
 static int describe_member(const struct composite *c, size_t i, char *buf, size_t len)
 {
 	const struct composite_member *m = &c->members[i];
-	struct daxdev_info info;
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 
 	if (daxdev_get_info(m->dev, &info))
 		return snprintf(buf, len, "member %zu: %s (no info: %s)\n", i + 1,
@@ -533,11 +581,11 @@ static int describe_member(const struct composite *c, size_t i, char *buf, size_
 
 static int composite_describe(struct daxdev *dev, char *buf, size_t len)
 {
-	const struct composite *c = daxdev_private(dev);
+	const struct composite *c = daxdev_private(dev, &composite_ops);
 	size_t total;
 	int n;
 
-	if (c->kind == composite_stripe_name)
+	if (c->chunk)
 		n = snprintf(buf, len, "chunk: %llu\nmembers: %zu\n",
 			     (unsigned long long)c->chunk, c->count);
 	else
@@ -559,15 +607,18 @@ static int composite_describe(struct daxdev *dev, char *buf, size_t len)
  * be walking this one's member table while it is being killed. */
 static void composite_release(struct daxdev *dev)
 {
-	composite_free(daxdev_private(dev));
+	composite_free(daxdev_private(dev, &composite_ops));
 }
 
 static const struct daxdev_operations composite_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = composite_direct_access,
 	.copy_from_iter = composite_copy_from_iter,
 	.flush = composite_flush,
+	.drain = composite_drain,
 	.zero = composite_zero,
 	.check_range = composite_check_range,
 	.describe = composite_describe,
+	.set_write_cache = composite_set_write_cache,
 	.release = composite_release,
 };

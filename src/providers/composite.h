@@ -11,16 +11,12 @@
 #include "providers.h"
 
 #define COMPOSITE_HIDDEN __attribute__((visibility("hidden")))
-#define COMPOSITE_EXPORT __attribute__((visibility("default")))
 
 struct composite_member {
 	struct daxdev *dev;
 	uint64_t used;        /* bytes of the member the composite uses */
 	uint64_t start;       /* linear: composite offset of its first byte */
 	unsigned align_shift; /* log2 of the member's own page size */
-	char *base;           /* address of its page 0 if [base, base+used) is
-			       * one mapping, else NULL (nested composite) */
-	struct composite *nested; /* the member is itself a composite */
 };
 
 struct composite;
@@ -36,23 +32,25 @@ struct composite {
 	composite_locate_fn locate;
 	uint64_t align;              /* composite page: the largest member page */
 	unsigned align_shift;
-	uint64_t chunk;              /* stripe only */
+	uint64_t chunk;              /* stripe only; 0 for linear */
 	uint64_t size;
 	size_t count;
 	struct composite_member *members;
 };
 
-/* Provider names; compared by address to recognise a nested composite. */
-COMPOSITE_HIDDEN extern const char composite_linear_name[];
-COMPOSITE_HIDDEN extern const char composite_stripe_name[];
-
 /* Split "T1,T2,..." (list, a suffix of target: the text after "kind:") and
- * open each member with daxdev_open(open_flags).  Nested composites and
- * empty members are rejected with -EINVAL; messages quote the whole string
+ * open each member with daxdev_open(opts).  Nested composites and empty
+ * members are rejected with -EINVAL; messages quote the whole string
  * "kind:target" and the offset of the bad part in it. */
 COMPOSITE_HIDDEN int composite_open_members(const char *kind, const char *target,
-					    const char *list, unsigned open_flags,
+					    const char *list,
+					    const struct daxdev_open_opts *opts,
 					    struct daxdev ***membersp, size_t *countp);
+/* The host a composite of this member list would be registered under
+ * ("kind:" + prefix + the members' hosts joined by commas), found without
+ * opening anything; -ENOENT when a member can never be shared (anon). */
+COMPOSITE_HIDDEN int composite_host(const char *kind, const char *prefix, const char *list,
+				    const struct daxdev_open_args *args, char *buf, size_t len);
 /* Put every member and free the array. */
 COMPOSITE_HIDDEN void composite_put_members(struct daxdev **members, size_t count);
 
@@ -66,14 +64,18 @@ COMPOSITE_HIDDEN void composite_free(struct composite *c);
 /* Everything after the geometry is set: combine persistence and write cache,
  * find members' mappings, build the canonical host and allocate the device
  * with the composite ops (the same for every layout: c->locate is what
- * differs).  On failure c is freed. */
-COMPOSITE_HIDDEN int composite_create_device(struct composite *c, struct daxdev **devp);
+ * differs) and the policy in opts (NULL: the defaults).  On failure c is
+ * freed. */
+COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
+					     const struct daxdev_open_opts *opts,
+					     struct daxdev **devp);
 
-/* daxdev_open() arguments: the flags members are opened with (CREATE is
- * refused: a composite has nothing to create). */
-COMPOSITE_HIDDEN int composite_member_flags(const char *kind,
-					    const struct daxdev_open_args *args,
-					    unsigned *flags);
+/* daxdev_open() options for the members: the composite's policy, access
+ * and sharing, no size (CREATE is refused: a composite has nothing to
+ * create). */
+COMPOSITE_HIDDEN int composite_member_opts(const char *kind,
+					   const struct daxdev_open_args *args,
+					   struct daxdev_open_opts *member);
 /* A daxdev_open size argument must not exceed the composite's size; on
  * failure the device is put. */
 COMPOSITE_HIDDEN int composite_check_open_size(struct daxdev *dev,

@@ -20,7 +20,6 @@
 #include <daxdev/crashsim.h>
 #include "providers.h"
 
-#define EXPORT __attribute__((visibility("default")))
 #define LINE 64u
 #define WORD 8u
 #define NO_POWER_CUT UINT64_MAX
@@ -43,7 +42,6 @@ struct pending {
 };
 
 struct crashsim {
-	struct crashsim *next;        /* in the list of live simulators */
 	struct daxdev *dev;
 	struct daxdev *inner;
 	char *live;                   /* the inner device's mapping */
@@ -66,41 +64,18 @@ struct daxdev_crashsim_snapshot {
 	size_t npend;
 };
 
-/* The public calls take any struct daxdev; this list tells ours apart
- * without reading another provider's private data. */
-static pthread_mutex_t sims_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct crashsim *sims;
+static const struct daxdev_operations crashsim_ops;
 
-static void sims_add(struct crashsim *cs)
-{
-	pthread_mutex_lock(&sims_lock);
-	cs->next = sims;
-	sims = cs;
-	pthread_mutex_unlock(&sims_lock);
-}
-
-static void sims_remove(struct crashsim *cs)
-{
-	pthread_mutex_lock(&sims_lock);
-	for (struct crashsim **p = &sims; *p; p = &(*p)->next) {
-		if (*p == cs) {
-			*p = cs->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&sims_lock);
-}
-
+/* The public calls take any struct daxdev: only a device made with our ops
+ * gives up its private data. */
 static int sims_find(struct daxdev *dev, const char *fn, struct crashsim **csp)
 {
 	struct crashsim *cs;
 
+	daxdev_errormsg_clear();
 	if (!dev)
 		return daxdev_err(-EINVAL, "%s: NULL device", fn);
-	pthread_mutex_lock(&sims_lock);
-	for (cs = sims; cs && cs->dev != dev; cs = cs->next)
-		;
-	pthread_mutex_unlock(&sims_lock);
+	cs = daxdev_private(dev, &crashsim_ops);
 	if (!cs)
 		return daxdev_err(-EINVAL, "%s: %s is not a crashsim device", fn,
 				  daxdev_host(dev));
@@ -188,7 +163,7 @@ static void pending_commit(struct crashsim *cs)
 static long crashsim_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 				   void **addr)
 {
-	struct crashsim *cs = daxdev_private(dev);
+	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
 	uint64_t align = daxdev_align(dev);
 	uint64_t pages = cs->size / align;
 
@@ -201,7 +176,7 @@ static long crashsim_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_p
 /* clwb: capture the lines as they are now; nothing is durable until a fence. */
 static int crashsim_flush(struct daxdev *dev, const void *addr, size_t len)
 {
-	struct crashsim *cs = daxdev_private(dev);
+	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
 	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)cs->live;
 	int rc = 0;
 
@@ -227,7 +202,7 @@ static int crashsim_flush(struct daxdev *dev, const void *addr, size_t len)
  * lines flushed before it are still pending (maybe durable) at the crash. */
 static void crashsim_drain(struct daxdev *dev)
 {
-	struct crashsim *cs = daxdev_private(dev);
+	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
 
 	pthread_mutex_lock(&cs->lock);
 	if (!cs->power_off && cs->drain_budget == 0)
@@ -252,7 +227,7 @@ static const char *power_state(const struct crashsim *cs)
 
 static int crashsim_describe(struct daxdev *dev, char *buf, size_t len)
 {
-	struct crashsim *cs = daxdev_private(dev);
+	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
 	struct daxdev_crashsim_stats s;
 	const char *power;
 
@@ -275,9 +250,8 @@ static int crashsim_describe(struct daxdev *dev, char *buf, size_t len)
 
 static void crashsim_release(struct daxdev *dev)
 {
-	struct crashsim *cs = daxdev_private(dev);
+	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
 
-	sims_remove(cs);
 	munmap(cs->media, cs->size);
 	daxdev_put(cs->inner);
 	pthread_mutex_destroy(&cs->lock);
@@ -287,6 +261,7 @@ static void crashsim_release(struct daxdev *dev)
 }
 
 static const struct daxdev_operations crashsim_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = crashsim_direct_access,
 	.flush = crashsim_flush,
 	.drain = crashsim_drain,
@@ -324,7 +299,8 @@ static int map_inner(struct crashsim *cs, struct daxdev *inner)
 	return 0;
 }
 
-static int alloc_device(struct crashsim *cs, struct daxdev **devp)
+static int alloc_device(struct crashsim *cs, const struct daxdev_open_opts *opts,
+			struct daxdev **devp)
 {
 	char reason[256];
 
@@ -332,17 +308,19 @@ static int alloc_device(struct crashsim *cs, struct daxdev **devp)
 	snprintf(reason, sizeof(reason), "simulated: power-failure model over %s",
 		 daxdev_host(cs->inner));
 	struct daxdev_params params = {
-		.provider = "crashsim", .host = cs->host, .size = cs->size,
-		.align = daxdev_align(cs->inner), .base = cs->live,
+		.sz = sizeof(params), .provider = "crashsim", .host = cs->host,
+		.size = cs->size, .align = daxdev_align(cs->inner), .base = cs->live,
 		.persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = reason, .write_cache = true,
-		.flush_name = "crashsim", .unshared = true,
+		.flush_name = "crashsim", .unshared = true, .opts = opts,
 	};
 	return daxdev_alloc(&crashsim_ops, &params, cs, devp);
 }
 
-EXPORT int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp)
+static int crashsim_new(struct daxdev *inner, const struct daxdev_open_opts *opts,
+			struct daxdev **devp)
 {
+	struct daxdev_info info = DAXDEV_INFO_INIT;
 	struct crashsim *cs;
 	int rc;
 
@@ -351,6 +329,12 @@ EXPORT int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp)
 	if (!daxdev_alive(inner))
 		return daxdev_err(-ENXIO, "daxdev_crashsim_new: %s has been killed",
 				  daxdev_host(inner));
+	rc = daxdev_get_info(inner, &info);
+	if (rc)
+		return rc;
+	if (info.readonly)
+		return daxdev_err(-EINVAL, "daxdev_crashsim_new: %s is read-only: a crash rewrites memory",
+				  info.host);
 	cs = calloc(1, sizeof(*cs));
 	if (!cs)
 		return daxdev_err(-ENOMEM, "crashsim: out of memory");
@@ -362,12 +346,11 @@ EXPORT int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp)
 		goto err_put;
 	/* One slot per line, so that a flush finds a line's pending copy at once. */
 	cs->pend.latest = calloc(cs->size / LINE, sizeof(*cs->pend.latest));
-	rc = cs->pend.latest ? alloc_device(cs, &cs->dev)
+	rc = cs->pend.latest ? alloc_device(cs, opts, &cs->dev)
 			     : daxdev_err(-ENOMEM, "crashsim: %s: out of memory",
 						  daxdev_host(inner));
 	if (rc)
 		goto err_unmap;
-	sims_add(cs);
 	*devp = cs->dev;
 	return 0;
 
@@ -382,21 +365,36 @@ err_put:
 	return rc;
 }
 
-DAXDEV_PROVIDER_ENTRY int daxdev_crashsim_open(const struct daxdev_open_args *args,
-					       struct daxdev **devp)
+DAXDEV_API int daxdev_crashsim_new(struct daxdev *inner, struct daxdev **devp)
 {
+	return crashsim_new(inner, NULL, devp);
+}
+
+/* The inner device is opened as asked (size, create, access), but private
+ * and with its platform's policy: the simulator's own policy comes from the
+ * options. */
+static int crashsim_open(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	DAXDEV_OPEN_OPTS(inner_opts, .size = args->opts->size, .mode = args->opts->mode,
+			 .flags = args->opts->flags & ~DAXDEV_OPEN_REUSE);
 	struct daxdev *inner;
 	int rc;
 
 	if (!args->target[0])
 		return daxdev_err(-EINVAL, "crashsim: a target is required, e.g. crashsim:anon:1M");
-	rc = daxdev_open_size(args->target, args->size, args->flags, &inner);
+	rc = daxdev_open(args->target, &inner_opts, &inner);
 	if (rc)
 		return rc;
-	rc = daxdev_crashsim_new(inner, devp);
+	rc = crashsim_new(inner, args->opts, devp);
 	daxdev_put(inner);
 	return rc;
 }
+
+DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_crashsim = {
+	.name = "crashsim",
+	.prefix = "crashsim:",
+	.open = crashsim_open,
+};
 
 /* --- crashing ------------------------------------------------------------ */
 
@@ -505,7 +503,7 @@ static void land_pending(struct crashsim *cs, struct chooser *c)
 	pending_clear(cs);
 }
 
-EXPORT int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
+DAXDEV_API int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
 {
 	struct crashsim *cs;
 	struct chooser c;
@@ -539,7 +537,7 @@ EXPORT int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
 	return sync_inner(cs, lo, hi);
 }
 
-EXPORT int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n)
+DAXDEV_API int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n)
 {
 	struct crashsim *cs;
 	int rc = sims_find(dev, "daxdev_crashsim_crash_after", &cs);
@@ -556,8 +554,9 @@ EXPORT int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n)
 	return 0;
 }
 
-EXPORT int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stats *stats)
+DAXDEV_API int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stats *stats)
 {
+	struct daxdev_crashsim_stats now;
 	struct crashsim *cs;
 	int rc = sims_find(dev, "daxdev_crashsim_stats", &cs);
 
@@ -566,15 +565,16 @@ EXPORT int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stat
 	if (!stats)
 		return daxdev_err(-EINVAL, "daxdev_crashsim_stats: NULL result pointer");
 	pthread_mutex_lock(&cs->lock);
-	*stats = cs->stats;
-	stats->pending_lines = cs->pend.lines;
+	now = cs->stats;
+	now.pending_lines = cs->pend.lines;
 	pthread_mutex_unlock(&cs->lock);
-	return 0;
+	now.sz = sizeof(now);
+	return daxdev_struct_out(stats, &now, sizeof(now));
 }
 
 /* --- snapshots ----------------------------------------------------------- */
 
-EXPORT void daxdev_crashsim_snapshot_free(struct daxdev_crashsim_snapshot *snap)
+DAXDEV_API void daxdev_crashsim_snapshot_free(struct daxdev_crashsim_snapshot *snap)
 {
 	if (!snap)
 		return;
@@ -610,7 +610,7 @@ static struct daxdev_crashsim_snapshot *snapshot_take(struct crashsim *cs)
 	return snap;
 }
 
-EXPORT int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snapshot **snapp)
+DAXDEV_API int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snapshot **snapp)
 {
 	struct daxdev_crashsim_snapshot *snap;
 	struct crashsim *cs;
@@ -632,7 +632,7 @@ EXPORT int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snaps
 	return 0;
 }
 
-EXPORT int daxdev_crashsim_restore(struct daxdev *dev,
+DAXDEV_API int daxdev_crashsim_restore(struct daxdev *dev,
 				   const struct daxdev_crashsim_snapshot *snap)
 {
 	struct crashsim *cs;

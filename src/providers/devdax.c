@@ -20,14 +20,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "providers.h"
+#include "mapping.h"
 #include "nvdimm_sysfs.h"
-
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
 
 /* Mappings larger than a 47-bit user address space cannot exist. */
 #define DEVDAX_MAX_LEN (UINT64_C(1) << 47)
@@ -37,15 +31,16 @@
 struct devdax_mem {
 	void *addr;
 	size_t len;
-	bool map_sync;
-	char map_note[96];        /* why MAP_SYNC was not used */
+	struct provider_mapping map;
 	struct nvdimm_devdax dax; /* sysfs view, bad ranges */
 };
+
+static const struct daxdev_operations devdax_ops;
 
 static long devdax_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 				 void **addr)
 {
-	struct devdax_mem *m = daxdev_private(dev);
+	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
 	uint64_t align = m->dax.align, pages = m->len / align, first_bad;
 	const struct nvdimm_bad_range *bad;
 	uint64_t n;
@@ -83,13 +78,13 @@ static void describe_badblocks(const struct devdax_mem *m, char *buf, size_t len
 
 static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 {
-	struct devdax_mem *m = daxdev_private(dev);
+	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
 	int pos = 0;
 
-	if (m->map_sync)
+	if (m->map.map_sync)
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
-		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s)\n", m->map_note);
+		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s)\n", m->map.note);
 	daxdev_describe_printf(buf, len, &pos, "sysfs: %s\n", m->dax.dir);
 	daxdev_describe_printf(buf, len, &pos, "align: %llu from %s\n", (unsigned long long)m->dax.align,
 			       m->dax.align_source);
@@ -106,7 +101,7 @@ static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 
 static void devdax_release(struct daxdev *dev)
 {
-	struct devdax_mem *m = daxdev_private(dev);
+	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
 
 	munmap(m->addr, m->len);
 	nvdimm_devdax_clear(&m->dax);
@@ -114,6 +109,7 @@ static void devdax_release(struct daxdev *dev)
 }
 
 static const struct daxdev_operations devdax_ops = {
+	.sz = sizeof(struct daxdev_operations),
 	.direct_access = devdax_direct_access,
 	.describe = devdax_describe,
 	.release = devdax_release,
@@ -121,29 +117,22 @@ static const struct daxdev_operations devdax_ops = {
 
 /* Map fd at an address that is a multiple of align: reserve len + align of
  * address space, map the device over the aligned spot, give back the rest. */
-static int devdax_map_aligned(struct devdax_mem *m, int fd, const char *path)
+static int devdax_map_aligned(struct devdax_mem *m, int fd, const char *name, bool readonly)
 {
 	size_t align = (size_t)m->dax.align, reserve_len = m->len + align;
-	int prot = PROT_READ | PROT_WRITE;
-	char *reserve, *aligned, *addr;
+	char *reserve, *aligned;
+	int rc;
 
 	reserve = mmap(NULL, reserve_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		       -1, 0);
 	if (reserve == MAP_FAILED)
-		return daxdev_err(-errno, "%s: cannot reserve %zu bytes of address space: %s", path,
+		return daxdev_err(-errno, "%s: cannot reserve %zu bytes of address space: %s", name,
 				  reserve_len, strerror(errno));
 	aligned = (char *)(((uintptr_t)reserve + align - 1) & ~((uintptr_t)align - 1));
-	addr = mmap(aligned, m->len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd, 0);
-	m->map_sync = addr != MAP_FAILED;
-	if (!m->map_sync && (errno == EOPNOTSUPP || errno == EINVAL)) {
-		snprintf(m->map_note, sizeof(m->map_note), "MAP_SYNC refused: %s", strerror(errno));
-		addr = mmap(aligned, m->len, prot, MAP_SHARED | MAP_FIXED, fd, 0);
-	}
-	if (addr == MAP_FAILED) {
-		int err = errno;
+	rc = provider_map_shared(name, fd, aligned, m->len, readonly, &m->map);
+	if (rc) {
 		munmap(reserve, reserve_len);
-		return daxdev_err(-err, "%s: cannot map %zu bytes at %zu alignment: %s", path,
-				  m->len, align, strerror(err));
+		return rc;
 	}
 	if (aligned > reserve)
 		munmap(reserve, (size_t)(aligned - reserve));
@@ -154,54 +143,70 @@ static int devdax_map_aligned(struct devdax_mem *m, int fd, const char *path)
 }
 
 /* The mapped length: the whole device, a multiple of its alignment. */
-static int devdax_length(struct devdax_mem *m, const struct daxdev_open_args *args)
+static int devdax_length(struct devdax_mem *m, const char *name, uint64_t want)
 {
 	uint64_t align = m->dax.align, len = m->dax.size & ~(align - 1);
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (align < (uint64_t)page || (align & (align - 1)))
 		return daxdev_err(-EINVAL, "%s: alignment %llu (from %s) is not a power of two "
-				  ">= the page size", args->target, (unsigned long long)align,
+				  ">= the page size", name, (unsigned long long)align,
 				  m->dax.align_source);
 	if (len == 0)
 		return daxdev_err(-ENODEV, "%s: %s has size %llu: no capacity assigned to it",
-				  args->target, m->dax.name, (unsigned long long)m->dax.size);
+				  name, m->dax.name, (unsigned long long)m->dax.size);
 	if (len > DEVDAX_MAX_LEN)
 		return daxdev_err(-ENOMEM, "%s: %llu bytes do not fit in the address space",
-				  args->target, (unsigned long long)len);
+				  name, (unsigned long long)len);
 	if (len != m->dax.size)
 		daxdev_log(DAXDEV_LOG_WARNING, "%s: size %llu is not a multiple of %llu, using %llu",
 			   m->dax.name, (unsigned long long)m->dax.size,
 			   (unsigned long long)align, (unsigned long long)len);
-	if (args->size > len)
+	if (want > len)
 		return daxdev_err(-ENOSPC, "%s: %s has %llu bytes, less than the %llu requested",
-				  args->target, m->dax.name, (unsigned long long)len,
-				  (unsigned long long)args->size);
+				  name, m->dax.name, (unsigned long long)len,
+				  (unsigned long long)want);
 	m->len = (size_t)len;
 	return 0;
 }
 
-static int devdax_map(struct devdax_mem *m, const struct daxdev_open_args *args)
+/* The caller's descriptor, or the path opened with the access asked for. */
+static int devdax_fd(const struct daxdev_open_args *args, bool readonly)
 {
-	int fd, rc;
+	int fd;
 
-	fd = open(args->target, O_RDWR | O_CLOEXEC);
+	if (args->fd >= 0)
+		return args->fd;
+	fd = open(args->target, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return daxdev_err(-errno, "%s: cannot open for reading and writing: %s",
-				  args->target, strerror(errno));
-	rc = devdax_map_aligned(m, fd, args->target);
-	close(fd); /* the mapping keeps the device open */
+		return daxdev_err(-errno, "%s: cannot open for %s: %s", args->target,
+				  readonly ? "reading" : "reading and writing", strerror(errno));
+	return fd;
+}
+
+static int devdax_map(struct devdax_mem *m, const struct daxdev_open_args *args,
+		      const char *name, bool readonly)
+{
+	int fd = devdax_fd(args, readonly), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = devdax_map_aligned(m, fd, name, readonly);
+	if (fd != args->fd)
+		close(fd); /* the mapping keeps the device open */
 	if (rc)
 		return rc;
 	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes at %p, align %llu, %s; %s", m->dax.name,
 		   m->len, m->addr, (unsigned long long)m->dax.align,
-		   m->map_sync ? "MAP_SYNC" : m->map_note, m->dax.persist.reason);
+		   m->map.map_sync ? "MAP_SYNC" : m->map.note, m->dax.persist.reason);
 	return 0;
 }
 
-static int devdax_create(struct devdax_mem *m, struct daxdev **devp)
+static int devdax_create(struct devdax_mem *m, const struct daxdev_open_args *args,
+			 bool readonly, struct daxdev **devp)
 {
 	struct daxdev_params params = {
+		.sz = sizeof(params),
 		.provider = "devdax",
 		.host = m->dax.name,
 		.size = m->len,
@@ -211,36 +216,62 @@ static int devdax_create(struct devdax_mem *m, struct daxdev **devp)
 		.persistence_reason = m->dax.persist.reason,
 		.write_cache = m->dax.persist.write_cache,
 		.flat_mapping = m->dax.bad.count == 0,
+		.readonly = readonly,
+		.region = m->dax.persist.region,
+		.bus = m->dax.persist.bus,
+		.node_known = true,
+		.numa_node = m->dax.nodes.numa_node,
+		.target_node = m->dax.nodes.target_node,
+		.opts = args->opts,
 	};
 
 	return daxdev_alloc(&devdax_ops, &params, m, devp);
 }
 
-DAXDEV_PROVIDER_ENTRY int daxdev_devdax_open(const struct daxdev_open_args *args,
-					     struct daxdev **devp)
+/* What the target is: the path, or the caller's descriptor. */
+static int devdax_stat(const struct daxdev_open_args *args, struct stat *st, char *name,
+		       size_t len)
 {
+	int rc;
+
+	if (args->fd >= 0) {
+		snprintf(name, len, "fd %d", args->fd);
+		rc = fstat(args->fd, st);
+	} else {
+		snprintf(name, len, "%s", args->target);
+		rc = stat(args->target, st);
+	}
+	if (rc < 0)
+		return daxdev_err(-errno, "%s: %s", name, strerror(errno));
+	if (!S_ISCHR(st->st_mode))
+		return daxdev_err(-ENODEV, "%s is not a character device, not a device-dax", name);
+	return 0;
+}
+
+static int devdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	bool readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
 	struct devdax_mem *m;
+	char name[4096];
 	struct stat st;
 	int rc;
 
-	if (stat(args->target, &st) < 0)
-		return daxdev_err(-errno, "%s: %s", args->target, strerror(errno));
-	if (!S_ISCHR(st.st_mode))
-		return daxdev_err(-ENODEV, "%s is not a character device, not a device-dax",
-				  args->target);
+	rc = devdax_stat(args, &st, name, sizeof(name));
+	if (rc)
+		return rc;
 	m = calloc(1, sizeof(*m));
 	if (!m)
-		return daxdev_err(-ENOMEM, "%s: out of memory", args->target);
-	rc = nvdimm_devdax_lookup(args->target, st.st_rdev, &m->dax);
+		return daxdev_err(-ENOMEM, "%s: out of memory", name);
+	rc = nvdimm_devdax_lookup(name, st.st_rdev, &m->dax);
 	if (rc)
 		goto err_clear;
-	rc = devdax_length(m, args);
+	rc = devdax_length(m, name, args->opts->size);
 	if (rc)
 		goto err_clear;
-	rc = devdax_map(m, args);
+	rc = devdax_map(m, args, name, readonly);
 	if (rc)
 		goto err_clear;
-	rc = devdax_create(m, devp);
+	rc = devdax_create(m, args, readonly, devp);
 	if (rc)
 		goto err_unmap;
 	return 0;
@@ -252,3 +283,34 @@ err_clear:
 	free(m);
 	return rc;
 }
+
+static bool devdax_takes(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode);
+}
+
+/* The dax device's sysfs name, found from the device number alone. */
+static int devdax_host(const struct daxdev_open_args *args, char *buf, size_t len)
+{
+	struct nvdimm_devdax *dax = calloc(1, sizeof(*dax));
+	char name[4096];
+	struct stat st;
+	int rc;
+
+	if (!dax)
+		return daxdev_err(-ENOMEM, "daxdev_open: out of memory");
+	rc = devdax_stat(args, &st, name, sizeof(name));
+	if (!rc)
+		rc = nvdimm_devdax_identify(name, st.st_rdev, dax);
+	if (!rc)
+		snprintf(buf, len, "%s", dax->name);
+	free(dax);
+	return rc;
+}
+
+DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_devdax = {
+	.name = "devdax",
+	.takes = devdax_takes,
+	.host = devdax_host,
+	.open = devdax_open,
+};

@@ -23,14 +23,8 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include "providers.h"
+#include "mapping.h"
 #include "nvdimm_sysfs.h"
-
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
 
 /* statfs f_type of the memory-only filesystems (values from linux/magic.h) */
 #define FSDAX_TMPFS_MAGIC 0x01021994
@@ -43,30 +37,30 @@ struct fsdax_file {
 	size_t len;
 	size_t page_size;
 	uint64_t file_size;         /* st_size at open; len is this rounded down */
-	bool map_sync;
 	bool memory_fs;             /* tmpfs or ramfs */
-	char map_note[96];          /* why MAP_SYNC was not used */
+	bool readonly;
+	struct provider_mapping map;
+	char name[PATH_MAX];        /* for messages: the path, or "fd N" */
 	char host[PATH_MAX];        /* realpath */
 	char reason[NVDIMM_REASON_MAX];
 	struct nvdimm_blockdev blk; /* the filesystem's block device */
 };
 
-static long fsdax_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages, void **addr)
-{
-	struct fsdax_file *f = daxdev_private(dev);
-	uint64_t pages = f->len / f->page_size;
+static const struct daxdev_operations fsdax_sync_ops, fsdax_msync_ops;
 
-	if (pgoff >= pages)
-		return -ERANGE;
-	*addr = f->addr + pgoff * f->page_size;
-	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
+/* The device's file, whichever of the two tables it was made with. */
+static struct fsdax_file *fsdax_of(struct daxdev *dev)
+{
+	struct fsdax_file *f = daxdev_private(dev, &fsdax_sync_ops);
+
+	return f ? f : daxdev_private(dev, &fsdax_msync_ops);
 }
 
 /* Without MAP_SYNC, msync on the pages covering the range is what makes
  * the stores durable. */
 static int fsdax_msync(struct daxdev *dev, const void *addr, size_t len)
 {
-	struct fsdax_file *f = daxdev_private(dev);
+	struct fsdax_file *f = fsdax_of(dev);
 	uintptr_t start = (uintptr_t)addr & ~((uintptr_t)f->page_size - 1);
 	uintptr_t base = (uintptr_t)f->addr;
 
@@ -104,14 +98,14 @@ static void describe_blockdev(const struct fsdax_file *f, char *buf, size_t len,
 
 static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
 {
-	struct fsdax_file *f = daxdev_private(dev);
+	struct fsdax_file *f = fsdax_of(dev);
 	int pos = 0;
 
-	if (f->map_sync)
+	if (f->map.map_sync)
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s), flush = msync while the write "
-				       "cache is on\n", f->map_note);
+				       "cache is on\n", f->map.note);
 	if (f->memory_fs)
 		daxdev_describe_printf(buf, len, &pos, "filesystem: tmpfs/ramfs (memory only)\n");
 	if (f->file_size != f->len)
@@ -123,44 +117,53 @@ static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
 
 static void fsdax_release(struct daxdev *dev)
 {
-	struct fsdax_file *f = daxdev_private(dev);
+	struct fsdax_file *f = fsdax_of(dev);
 
 	munmap(f->addr, f->len);
 	free(f);
 }
 
-/* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it. */
+/* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
+ * One flat mapping either way: the core computes page addresses. */
 static const struct daxdev_operations fsdax_sync_ops = {
-	.direct_access = fsdax_direct_access,
+	.sz = sizeof(struct daxdev_operations),
 	.describe = fsdax_describe,
 	.release = fsdax_release,
 };
 
 static const struct daxdev_operations fsdax_msync_ops = {
-	.direct_access = fsdax_direct_access,
+	.sz = sizeof(struct daxdev_operations),
 	.flush = fsdax_msync,
 	.describe = fsdax_describe,
 	.release = fsdax_release,
 };
 
-/* Open read-write; with DAXDEV_OPEN_CREATE create the file if it is absent. */
+/* Open with the access asked for; with DAXDEV_OPEN_CREATE create the file
+ * if it is absent (with EXCL: only then). */
 static int fsdax_open_fd(const struct daxdev_open_args *args, int *fd, bool *created)
 {
+	const struct daxdev_open_opts *o = args->opts;
 	const char *path = args->target;
+	mode_t mode = o->mode ? (mode_t)o->mode : 0600;
 
 	*created = false;
-	if (args->flags & DAXDEV_OPEN_CREATE) {
-		*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (args->fd >= 0) {
+		*fd = args->fd;
+		return 0;
+	}
+	if (o->flags & DAXDEV_OPEN_CREATE) {
+		*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 		if (*fd >= 0) {
 			*created = true;
 			return 0;
 		}
-		if (errno != EEXIST)
+		if (errno != EEXIST || (o->flags & DAXDEV_OPEN_EXCL))
 			return daxdev_err(-errno, "%s: cannot create: %s", path, strerror(errno));
 	}
-	*fd = open(path, O_RDWR | O_CLOEXEC);
+	*fd = open(path, ((o->flags & DAXDEV_OPEN_READONLY) ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (*fd < 0)
-		return daxdev_err(-errno, "%s: cannot open for reading and writing: %s", path,
+		return daxdev_err(-errno, "%s: cannot open for %s: %s", path,
+				  (o->flags & DAXDEV_OPEN_READONLY) ? "reading" : "reading and writing",
 				  strerror(errno));
 	return 0;
 }
@@ -169,18 +172,21 @@ static int fsdax_open_fd(const struct daxdev_open_args *args, int *fd, bool *cre
  * (which could fail with SIGBUS when the filesystem is full). */
 static int fsdax_size_new(struct fsdax_file *f, const struct daxdev_open_args *args, int fd)
 {
-	uint64_t len = args->size;
+	uint64_t len = args->opts->size;
 	int err;
 
 	if (len == 0)
-		return daxdev_err(-EINVAL, "%s: a size is needed to create the file", args->target);
+		return daxdev_err(-EINVAL, "%s: a size is needed to create the file", f->name);
 	if (len > FSDAX_MAX_LEN)
 		return daxdev_err(-EFBIG, "%s: size %llu is larger than an address space allows",
-				  args->target, (unsigned long long)len);
+				  f->name, (unsigned long long)len);
 	len = (len + f->page_size - 1) & ~((uint64_t)f->page_size - 1);
-	err = posix_fallocate(fd, 0, (off_t)len);
+	if (args->opts->flags & DAXDEV_OPEN_SPARSE)
+		err = ftruncate(fd, (off_t)len) ? errno : 0;
+	else
+		err = posix_fallocate(fd, 0, (off_t)len);
 	if (err)
-		return daxdev_err(-err, "%s: cannot allocate %llu bytes: %s", args->target,
+		return daxdev_err(-err, "%s: cannot allocate %llu bytes: %s", f->name,
 				  (unsigned long long)len, strerror(err));
 	f->file_size = len;
 	f->len = (size_t)len;
@@ -208,66 +214,32 @@ static int fsdax_size_existing(struct fsdax_file *f, const struct daxdev_open_ar
 			       int fd, const struct stat *st)
 {
 	uint64_t size = (uint64_t)st->st_size, len = size & ~((uint64_t)f->page_size - 1);
+	uint64_t want = args->opts->size;
 
 	if (size == 0)
-		return daxdev_err(-EINVAL, "%s is empty: give a size (daxdev_open_size with "
-				  "DAXDEV_OPEN_CREATE, or extend the file)", args->target);
-	if (args->size > size)
+		return daxdev_err(-EINVAL, "%s is empty: give a size (the size option with "
+				  "DAXDEV_OPEN_CREATE, or extend the file)", f->name);
+	if (want > size)
 		return daxdev_err(-ENOSPC, "%s has %llu bytes, less than the %llu requested "
-				  "(truncated?)", args->target, (unsigned long long)size,
-				  (unsigned long long)args->size);
-	if (len == 0 || len < args->size)
+				  "(truncated?)", f->name, (unsigned long long)size,
+				  (unsigned long long)want);
+	if (len == 0 || len < want)
 		return daxdev_err(-EINVAL, "%s has %llu bytes: %llu in whole pages of %zu, less "
-				  "than the %llu needed", args->target, (unsigned long long)size,
+				  "than the %llu needed", f->name, (unsigned long long)size,
 				  (unsigned long long)len, f->page_size,
-				  (unsigned long long)(args->size ? args->size : f->page_size));
+				  (unsigned long long)(want ? want : f->page_size));
 	if (len > FSDAX_MAX_LEN)
 		return daxdev_err(-EFBIG, "%s: %llu bytes do not fit in the address space",
-				  args->target, (unsigned long long)len);
+				  f->name, (unsigned long long)len);
 	if (len != size)
 		daxdev_log(DAXDEV_LOG_WARNING, "%s: %llu bytes is not a page multiple; mapping %llu",
-			   args->target, (unsigned long long)size, (unsigned long long)len);
+			   f->name, (unsigned long long)size, (unsigned long long)len);
 	f->file_size = size;
 	f->len = (size_t)len;
-	return fsdax_fill_holes(args->target, fd, size);
-}
-
-/* An object already open for this file still maps its old length: if the
- * file shrank since, touching the tail is a SIGBUS.  Say so now. */
-static int fsdax_check_shrunk(const struct fsdax_file *f)
-{
-	struct daxdev *old = daxdev_get_by_host(f->host);
-	uint64_t old_size;
-
-	if (!old)
+	/* Read-only never stores, and sparse accepts what holes bring. */
+	if (args->opts->flags & (DAXDEV_OPEN_SPARSE | DAXDEV_OPEN_READONLY))
 		return 0;
-	old_size = daxdev_size(old);
-	daxdev_put(old);
-	if (old_size > f->len)
-		return daxdev_err(-EBUSY, "%s was truncated to %llu bytes while open with %llu "
-				  "mapped: close every handle on it first", f->host,
-				  (unsigned long long)f->file_size, (unsigned long long)old_size);
-	return 0;
-}
-
-static int fsdax_map(struct fsdax_file *f, int fd)
-{
-	int prot = PROT_READ | PROT_WRITE;
-	void *addr = mmap(NULL, f->len, prot, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
-
-	f->map_sync = addr != MAP_FAILED;
-	if (!f->map_sync) {
-		if (errno != EOPNOTSUPP && errno != EINVAL)
-			return daxdev_err(-errno, "%s: cannot map %zu bytes: %s", f->host, f->len,
-					  strerror(errno));
-		snprintf(f->map_note, sizeof(f->map_note), "MAP_SYNC refused: %s", strerror(errno));
-		addr = mmap(NULL, f->len, prot, MAP_SHARED, fd, 0);
-		if (addr == MAP_FAILED)
-			return daxdev_err(-errno, "%s: cannot map %zu bytes: %s", f->host, f->len,
-					  strerror(errno));
-	}
-	f->addr = addr;
-	return 0;
+	return fsdax_fill_holes(f->name, fd, size);
 }
 
 /* MAP_SYNC: sysfs decides.  Otherwise msync is the flush, except on memory
@@ -284,7 +256,7 @@ static void fsdax_persistence(struct fsdax_file *f, int fd, const struct stat *s
 	*persistence = f->blk.persist.persistence;
 	*write_cache = f->blk.persist.write_cache;
 	snprintf(f->reason, sizeof(f->reason), "%s", f->blk.persist.reason);
-	if (f->map_sync)
+	if (f->map.map_sync)
 		return;
 	*persistence = DAXDEV_PERSISTENCE_PERSISTENT;
 	*write_cache = true;
@@ -297,9 +269,11 @@ static void fsdax_persistence(struct fsdax_file *f, int fd, const struct stat *s
 	}
 }
 
-static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st, struct daxdev **devp)
+static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st,
+			const struct daxdev_open_args *args, struct daxdev **devp)
 {
 	struct daxdev_params params = {
+		.sz = sizeof(params),
 		.provider = "fsdax",
 		.host = f->host,
 		.size = f->len,
@@ -307,68 +281,121 @@ static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st, str
 		.base = f->addr,
 		.persistence_reason = f->reason,
 		.flat_mapping = true,
+		.readonly = f->readonly,
+		.region = f->blk.persist.region,
+		.bus = f->blk.persist.bus,
+		.node_known = true,
+		.numa_node = f->blk.nodes.numa_node,
+		.target_node = f->blk.nodes.target_node,
+		.opts = args->opts,
 	};
 
 	fsdax_persistence(f, fd, st, &params.persistence, &params.write_cache);
-	params.flush_name = f->map_sync ? NULL : "msync";
+	params.flush_name = f->map.map_sync ? NULL : "msync";
 	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes, %s; %s", f->host, f->len,
-		   f->map_sync ? "MAP_SYNC" : f->map_note, f->reason);
-	return daxdev_alloc(f->map_sync ? &fsdax_sync_ops : &fsdax_msync_ops, &params, f, devp);
+		   f->map.map_sync ? "MAP_SYNC" : f->map.note, f->reason);
+	return daxdev_alloc(f->map.map_sync ? &fsdax_sync_ops : &fsdax_msync_ops, &params, f, devp);
 }
 
-/* Size, holes, a stale open object: everything that can be refused before
- * anything is mapped. */
+/* The real path of the file: the host a shared object is registered under. */
+static int fsdax_real_path(const struct daxdev_open_args *args, char *buf, size_t len)
+{
+	char proc[64], real[PATH_MAX];
+	ssize_t n;
+
+	if (args->fd < 0) {
+		if (!realpath(args->target, real))
+			return -errno;
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", args->fd);
+		n = readlink(proc, real, sizeof(real) - 1);
+		if (n < 0)
+			return -errno;
+		real[n] = '\0';
+	}
+	if (snprintf(buf, len, "%s", real) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Size and holes: everything that can be refused before anything is mapped. */
 static int fsdax_prepare(struct fsdax_file *f, const struct daxdev_open_args *args, int fd,
 			 bool created, struct stat *st)
 {
 	int rc;
 
 	if (fstat(fd, st) < 0)
-		return daxdev_err(-errno, "%s: fstat: %s", args->target, strerror(errno));
+		return daxdev_err(-errno, "%s: fstat: %s", f->name, strerror(errno));
 	if (!S_ISREG(st->st_mode))
-		return daxdev_err(-EINVAL, "%s is not a regular file", args->target);
-	if (!realpath(args->target, f->host))
-		return daxdev_err(-errno, "%s: realpath: %s", args->target, strerror(errno));
-	rc = created ? fsdax_size_new(f, args, fd) : fsdax_size_existing(f, args, fd, st);
+		return daxdev_err(-EINVAL, "%s is not a regular file", f->name);
+	rc = fsdax_real_path(args, f->host, sizeof(f->host));
 	if (rc)
-		return rc;
-	return fsdax_check_shrunk(f);
+		return daxdev_err(rc, "%s: cannot resolve its path: %s", f->name, strerror(-rc));
+	return created ? fsdax_size_new(f, args, fd) : fsdax_size_existing(f, args, fd, st);
 }
 
-DAXDEV_PROVIDER_ENTRY int daxdev_fsdax_open(const struct daxdev_open_args *args,
-					    struct daxdev **devp)
+static struct fsdax_file *fsdax_new(const struct daxdev_open_args *args)
 {
-	struct fsdax_file *f;
+	struct fsdax_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	f->readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
+	if (args->fd >= 0)
+		snprintf(f->name, sizeof(f->name), "fd %d", args->fd);
+	else
+		snprintf(f->name, sizeof(f->name), "%s", args->target);
+	return f;
+}
+
+static int fsdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	struct fsdax_file *f = fsdax_new(args);
 	struct stat st;
 	bool created;
 	int fd, rc;
 
-	f = calloc(1, sizeof(*f));
 	if (!f)
 		return daxdev_err(-ENOMEM, "%s: out of memory", args->target);
-	f->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	rc = fsdax_open_fd(args, &fd, &created);
 	if (rc)
 		goto err_free;
 	rc = fsdax_prepare(f, args, fd, created, &st);
 	if (rc)
 		goto err_close;
-	rc = fsdax_map(f, fd);
+	rc = provider_map_shared(f->host, fd, NULL, f->len, f->readonly, &f->map);
 	if (rc)
 		goto err_close;
-	rc = fsdax_create(f, fd, &st, devp);
+	f->addr = f->map.addr;
+	rc = fsdax_create(f, fd, &st, args, devp);
 	if (rc)
 		goto err_unmap;
-	close(fd); /* the mapping keeps the file open */
+	if (fd != args->fd)
+		close(fd); /* the mapping keeps the file open */
 	return 0;
 
 err_unmap:
 	munmap(f->addr, f->len);
 err_close:
-	close(fd);
+	if (fd != args->fd)
+		close(fd);
 	if (created)
 		unlink(args->target);
 err_free:
 	free(f);
 	return rc;
 }
+
+static bool fsdax_takes(const struct stat *st)
+{
+	return S_ISREG(st->st_mode);
+}
+
+DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_file = {
+	.name = "fsdax",
+	.prefix = "file:",
+	.takes = fsdax_takes,
+	.host = fsdax_real_path,
+	.open = fsdax_open,
+};

@@ -50,15 +50,15 @@ static int linear_geometry(struct composite *c)
 	return 0;
 }
 
-COMPOSITE_EXPORT int daxdev_linear_new(struct daxdev *const *members, size_t count,
-				       struct daxdev **devp)
+static int linear_new(struct daxdev *const *members, size_t count,
+		      const struct daxdev_open_opts *opts, struct daxdev **devp)
 {
 	struct composite *c;
 	int rc;
 
 	if (!devp)
 		return daxdev_err(-EINVAL, "daxdev_linear_new: NULL result pointer");
-	rc = composite_new(composite_linear_name, members, count, &c);
+	rc = composite_new("linear", members, count, &c);
 	if (rc)
 		return rc;
 	rc = linear_geometry(c);
@@ -66,25 +66,42 @@ COMPOSITE_EXPORT int daxdev_linear_new(struct daxdev *const *members, size_t cou
 		composite_free(c);
 		return rc;
 	}
-	return composite_create_device(c, devp);
+	return composite_create_device(c, opts, devp);
 }
 
-DAXDEV_PROVIDER_ENTRY int daxdev_linear_open(const struct daxdev_open_args *args,
-					     struct daxdev **devp)
+DAXDEV_API int daxdev_linear_new(struct daxdev *const *members, size_t count,
+				       struct daxdev **devp)
 {
+	return linear_new(members, count, NULL, devp);
+}
+
+static int linear_open(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	struct daxdev_open_opts member_opts;
 	struct daxdev **members;
 	size_t count;
-	unsigned flags;
 	int rc;
 
-	rc = composite_member_flags(composite_linear_name, args, &flags);
+	rc = composite_member_opts("linear", args, &member_opts);
 	if (rc)
 		return rc;
-	rc = composite_open_members(composite_linear_name, args->target, args->target,
-				    flags, &members, &count);
+	rc = composite_open_members("linear", args->target, args->target, &member_opts,
+				    &members, &count);
 	if (rc)
 		return rc;
-	rc = daxdev_linear_new(members, count, devp);
+	rc = linear_new(members, count, args->opts, devp);
 	composite_put_members(members, count);
 	return rc ? rc : composite_check_open_size(*devp, args);
 }
+
+static int linear_host(const struct daxdev_open_args *args, char *buf, size_t len)
+{
+	return composite_host("linear", "", args->target, args, buf, len);
+}
+
+DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_linear = {
+	.name = "linear",
+	.prefix = "linear:",
+	.host = linear_host,
+	.open = linear_open,
+};

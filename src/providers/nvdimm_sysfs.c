@@ -212,6 +212,44 @@ static void pmem_region_decision(struct nvdimm_persistence *p)
 			     "%s/persistence_domain=%.32s (not known here), flushing", p->region, domain);
 }
 
+/* The region's bus (its parent directory, ndbusN) names its provider. */
+static void region_bus(struct nvdimm_persistence *p)
+{
+	char bus_dir[PATH_MAX];
+	char *slash;
+
+	snprintf(bus_dir, sizeof(bus_dir), "%s", p->region_dir);
+	slash = strrchr(bus_dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (nvdimm_sysfs_read(bus_dir, "provider", p->bus, sizeof(p->bus)))
+		p->bus[0] = '\0';
+}
+
+static int read_node(const char *dir, const char *attr)
+{
+	char text[32], *end;
+	long v;
+
+	if (nvdimm_sysfs_read(dir, attr, text, sizeof(text)))
+		return -1;
+	v = strtol(text, &end, 10);
+	return end == text || *end || v < -1 || v > 1 << 20 ? -1 : (int)v;
+}
+
+NVDIMM_HIDDEN void nvdimm_read_nodes(struct nvdimm_nodes *nodes, const char *const *dirs)
+{
+	nodes->numa_node = nodes->target_node = -1;
+	for (; *dirs; dirs++) {
+		if (!(*dirs)[0])
+			continue;
+		if (nodes->numa_node < 0)
+			nodes->numa_node = read_node(*dirs, "numa_node");
+		if (nodes->target_node < 0)
+			nodes->target_node = read_node(*dirs, "target_node");
+	}
+}
+
 NVDIMM_HIDDEN void nvdimm_region_persistence(const char *dev_dir, struct nvdimm_persistence *p)
 {
 	char devtype[32];
@@ -224,6 +262,7 @@ NVDIMM_HIDDEN void nvdimm_region_persistence(const char *dev_dir, struct nvdimm_
 	}
 	p->has_region = true;
 	copy_name(p->region, sizeof(p->region), last_part(p->region_dir));
+	region_bus(p);
 	if (!strcmp(devtype, "nd_volatile")) {
 		p->volatile_region = true;
 		set_decision(p, DAXDEV_PERSISTENCE_VOLATILE, false, "%s is nd_volatile", p->region);
@@ -409,7 +448,7 @@ static int devdax_subsystem(const char *dir, char *subsystem, size_t len)
 	return 0;
 }
 
-static int devdax_identify(const char *path, dev_t rdev, struct nvdimm_devdax *dax)
+NVDIMM_HIDDEN int nvdimm_devdax_identify(const char *path, dev_t rdev, struct nvdimm_devdax *dax)
 {
 	char subsystem[NVDIMM_NAME_MAX];
 	int rc = nvdimm_sysfs_dev_dir(false, rdev, dax->dir, sizeof(dax->dir));
@@ -455,7 +494,7 @@ NVDIMM_HIDDEN int nvdimm_devdax_lookup(const char *path, dev_t rdev, struct nvdi
 	int rc;
 
 	memset(dax, 0, sizeof(*dax));
-	rc = devdax_identify(path, rdev, dax);
+	rc = nvdimm_devdax_identify(path, rdev, dax);
 	if (rc)
 		return rc;
 	rc = nvdimm_sysfs_read_u64(dax->dir, "size", &dax->size);
@@ -463,6 +502,8 @@ NVDIMM_HIDDEN int nvdimm_devdax_lookup(const char *path, dev_t rdev, struct nvdi
 		return daxdev_err(rc, "%s: cannot read %s/size: %s", path, dax->dir, strerror(-rc));
 	devdax_align(dax);
 	nvdimm_region_persistence(dax->dir, &dax->persist);
+	nvdimm_read_nodes(&dax->nodes, (const char *const[]){ dax->dir, dax->persist.region_dir,
+							     NULL });
 	if (!dax->persist.has_region) {
 		/* hmem, CXL RAM: ordinary memory handed out through device-dax */
 		set_decision(&dax->persist, DAXDEV_PERSISTENCE_VOLATILE, false,
@@ -538,6 +579,7 @@ NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk
 
 	memset(blk, 0, sizeof(*blk));
 	blk->write_cache_value = -1;
+	blk->nodes.numa_node = blk->nodes.target_node = -1;
 	snprintf(blk->name, sizeof(blk->name), "block device %u:%u", major(dev), minor(dev));
 	if (nvdimm_sysfs_dev_dir(true, dev, dir, sizeof(dir))) {
 		set_decision(&blk->persist, DAXDEV_PERSISTENCE_UNKNOWN, true,
@@ -556,5 +598,6 @@ NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk
 	blockdev_write_cache(blk, dir);
 	blk->badblocks_count = count_lines(dir, "badblocks");
 	nvdimm_region_persistence(dir, &blk->persist);
+	nvdimm_read_nodes(&blk->nodes, (const char *const[]){ blk->persist.region_dir, NULL });
 	blockdev_decision(blk);
 }

@@ -30,7 +30,15 @@ struct nvdimm_persistence {
 	bool volatile_region;                /* devtype nd_volatile */
 	char region[NVDIMM_NAME_MAX];        /* "region0", or "" */
 	char region_dir[PATH_MAX];           /* resolved sysfs dir, or "" */
+	char bus[NVDIMM_NAME_MAX];           /* the bus's provider ("ACPI.NFIT",
+					      * "CXL", ...), or "" */
 	char reason[NVDIMM_REASON_MAX];
+};
+
+/* NUMA placement of the memory: -1 where sysfs does not say. */
+struct nvdimm_nodes {
+	int numa_node;
+	int target_node;
 };
 
 /* A bad range in bytes, relative to the start of the device. */
@@ -55,6 +63,7 @@ struct nvdimm_devdax {
 	uint64_t align;
 	char align_source[NVDIMM_REASON_MAX];
 	struct nvdimm_persistence persist;
+	struct nvdimm_nodes nodes;
 	struct nvdimm_badblocks bad;
 };
 
@@ -67,6 +76,7 @@ struct nvdimm_blockdev {
 	int write_cache_value;               /* 0, 1, or -1 if unreadable */
 	size_t badblocks_count;              /* lines in the disk's badblocks */
 	struct nvdimm_persistence persist;
+	struct nvdimm_nodes nodes;           /* of its region */
 };
 
 /* "<root>/sys/..." into buf; -ENAMETOOLONG if it does not fit. */
@@ -83,10 +93,17 @@ NVDIMM_HIDDEN int nvdimm_sysfs_subsystem(const char *dir, char *name, size_t len
 /* Resolve <root>/sys/dev/{char,block}/M:m into a real directory. */
 NVDIMM_HIDDEN int nvdimm_sysfs_dev_dir(bool block, dev_t dev, char *dir, size_t len);
 
+/* numa_node and target_node of the first of dirs that has them (NULL
+ * ends the list); -1 each where none does (or says -1). */
+NVDIMM_HIDDEN void nvdimm_read_nodes(struct nvdimm_nodes *nodes, const char *const *dirs);
+
 /* Walk up from a device directory to its nd region and decide. */
 NVDIMM_HIDDEN void nvdimm_region_persistence(const char *dev_dir,
 					     struct nvdimm_persistence *p);
 
+/* Only the name and sysfs directory of a character device: -ENODEV with a
+ * message naming what it is when it is not a device-dax. */
+NVDIMM_HIDDEN int nvdimm_devdax_identify(const char *path, dev_t rdev, struct nvdimm_devdax *dax);
 /* Look up a character device: -ENODEV with a message naming what it is
  * when it is not a device-dax. */
 NVDIMM_HIDDEN int nvdimm_devdax_lookup(const char *path, dev_t rdev, struct nvdimm_devdax *dax);

@@ -1,30 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Entry points of the built-in providers, called only by daxdev_open()
- * (src/core/open.c).  Each takes the target with its prefix removed
- * ("64M" for "anon:64M", the path for a file) and returns a new device.
+ * The built-in providers as daxdev_open() sees them: one table entry each
+ * (providers.c), walked in order.  A provider is reached by its prefix
+ * ("anon:64M"), or, for a bare path, by the kind of file stat() finds.
+ * Adding a provider means writing its file and adding its entry.
  */
 #ifndef DAXDEV_PROVIDERS_H
 #define DAXDEV_PROVIDERS_H
 
+#include <sys/stat.h>
 #include <daxdev/provider.h>
 
 #define DAXDEV_PROVIDER_ENTRY __attribute__((visibility("hidden")))
 
-typedef int (*daxdev_provider_open_fn)(const struct daxdev_open_args *args,
-				       struct daxdev **devp);
+/* One open request, as a provider receives it. */
+struct daxdev_open_args {
+	const char *target;                   /* the part after the prefix, or the path */
+	int fd;                               /* the caller's descriptor, or -1 */
+	const struct daxdev_open_opts *opts;  /* never NULL, normalised: full size */
+};
 
-DAXDEV_PROVIDER_ENTRY int daxdev_volatile_open(const struct daxdev_open_args *args,
-					       struct daxdev **devp);
-DAXDEV_PROVIDER_ENTRY int daxdev_devdax_open(const struct daxdev_open_args *args,
-					     struct daxdev **devp);
-DAXDEV_PROVIDER_ENTRY int daxdev_fsdax_open(const struct daxdev_open_args *args,
-					    struct daxdev **devp);
-DAXDEV_PROVIDER_ENTRY int daxdev_linear_open(const struct daxdev_open_args *args,
-					     struct daxdev **devp);
-DAXDEV_PROVIDER_ENTRY int daxdev_stripe_open(const struct daxdev_open_args *args,
-					     struct daxdev **devp);
-DAXDEV_PROVIDER_ENTRY int daxdev_crashsim_open(const struct daxdev_open_args *args,
-					       struct daxdev **devp);
+struct daxdev_provider {
+	const char *name;
+	const char *prefix;                   /* "anon:", or NULL */
+	/* For bare paths and descriptors: does this provider take a file of
+	 * this kind?  NULL: reached by prefix only. */
+	bool (*takes)(const struct stat *st);
+	/* The host name the device would have, without opening it (so that
+	 * DAXDEV_OPEN_REUSE looks up before it opens): 0, -ENOENT when the
+	 * target does not exist yet, or -errno.  NULL: never shared. */
+	int (*host)(const struct daxdev_open_args *args, char *buf, size_t len);
+	int (*open)(const struct daxdev_open_args *args, struct daxdev **devp);
+};
+
+/* Every provider's entry, in the order daxdev_open() tries them; NULL
+ * terminated (providers.c). */
+DAXDEV_PROVIDER_ENTRY extern const struct daxdev_provider *const daxdev_providers[];
+
+/* Resolve a target string (prefix, or a path looked at with stat()) or a
+ * descriptor (target NULL: fstat()) to its provider; *rest is the part the
+ * provider parses.  -errno with a message if nothing takes it. */
+DAXDEV_PROVIDER_ENTRY int daxdev_provider_for(const char *target, int fd, unsigned flags,
+					      const struct daxdev_provider **prov,
+					      const char **rest);
 
 #endif

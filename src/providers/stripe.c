@@ -7,6 +7,7 @@
  * end of one chunk: contiguous memory never crosses a chunk.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <daxdev/composite.h>
@@ -48,15 +49,15 @@ static int stripe_geometry(struct composite *c, uint64_t chunk)
 	return 0;
 }
 
-COMPOSITE_EXPORT int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *members,
-				       size_t count, struct daxdev **devp)
+static int stripe_new(uint64_t chunk, struct daxdev *const *members, size_t count,
+		      const struct daxdev_open_opts *opts, struct daxdev **devp)
 {
 	struct composite *c;
 	int rc;
 
 	if (!devp)
 		return daxdev_err(-EINVAL, "daxdev_stripe_new: NULL result pointer");
-	rc = composite_new(composite_stripe_name, members, count, &c);
+	rc = composite_new("stripe", members, count, &c);
 	if (rc)
 		return rc;
 	rc = stripe_geometry(c, chunk);
@@ -64,7 +65,13 @@ COMPOSITE_EXPORT int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *mem
 		composite_free(c);
 		return rc;
 	}
-	return composite_create_device(c, devp);
+	return composite_create_device(c, opts, devp);
+}
+
+DAXDEV_API int daxdev_stripe_new(uint64_t chunk, struct daxdev *const *members,
+				       size_t count, struct daxdev **devp)
+{
+	return stripe_new(chunk, members, count, NULL, devp);
 }
 
 /* "CHUNK:list": the chunk size and where the member list starts. */
@@ -87,27 +94,46 @@ static int parse_chunk(const char *target, uint64_t *chunk, const char **list)
 	return 0;
 }
 
-DAXDEV_PROVIDER_ENTRY int daxdev_stripe_open(const struct daxdev_open_args *args,
-					     struct daxdev **devp)
+static int stripe_open(const struct daxdev_open_args *args, struct daxdev **devp)
 {
+	struct daxdev_open_opts member_opts;
 	struct daxdev **members;
 	const char *list = NULL;
 	uint64_t chunk = 0;
 	size_t count;
-	unsigned flags;
 	int rc;
 
-	rc = composite_member_flags(composite_stripe_name, args, &flags);
+	rc = composite_member_opts("stripe", args, &member_opts);
 	if (rc)
 		return rc;
 	rc = parse_chunk(args->target, &chunk, &list);
 	if (rc)
 		return rc;
-	rc = composite_open_members(composite_stripe_name, args->target, list, flags,
-				    &members, &count);
+	rc = composite_open_members("stripe", args->target, list, &member_opts, &members,
+				    &count);
 	if (rc)
 		return rc;
-	rc = daxdev_stripe_new(chunk, members, count, devp);
+	rc = stripe_new(chunk, members, count, args->opts, devp);
 	composite_put_members(members, count);
 	return rc ? rc : composite_check_open_size(*devp, args);
 }
+
+static int stripe_host(const struct daxdev_open_args *args, char *buf, size_t len)
+{
+	const char *list;
+	uint64_t chunk;
+	char prefix[32];
+	int rc = parse_chunk(args->target, &chunk, &list);
+
+	if (rc)
+		return rc;
+	snprintf(prefix, sizeof(prefix), "%llu:", (unsigned long long)chunk);
+	return composite_host("stripe", prefix, list, args, buf, len);
+}
+
+DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_stripe = {
+	.name = "stripe",
+	.prefix = "stripe:",
+	.host = stripe_host,
+	.open = stripe_open,
+};

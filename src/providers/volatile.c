@@ -2,7 +2,8 @@
 /*
  * Volatile provider: anonymous memory.  Nothing in it survives power loss, so
  * it declares persistence volatile and write cache off, and the core then
- * copies with plain memcpy and never flushes.
+ * copies with plain memcpy and never flushes.  One flat mapping: the core
+ * computes page addresses itself (no direct_access op).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,47 +15,36 @@
 struct volatile_mem {
 	void *addr;
 	size_t len;
-	long page_size;
 };
 
-static long volatile_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
-				   void **addr)
-{
-	struct volatile_mem *m = daxdev_private(dev);
-	uint64_t pages = m->len / (uint64_t)m->page_size;
+static void volatile_release(struct daxdev *dev);
 
-	if (pgoff >= pages)
-		return -ERANGE;
-	*addr = (char *)m->addr + pgoff * (uint64_t)m->page_size;
-	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
-}
+static const struct daxdev_operations volatile_ops = {
+	.sz = sizeof(struct daxdev_operations),
+	.release = volatile_release,
+};
 
 static void volatile_release(struct daxdev *dev)
 {
-	struct volatile_mem *m = daxdev_private(dev);
+	struct volatile_mem *m = daxdev_private(dev, &volatile_ops);
 
 	munmap(m->addr, m->len);
 	free(m);
 }
 
-static const struct daxdev_operations volatile_ops = {
-	.direct_access = volatile_direct_access,
-	.release = volatile_release,
-};
-
 static int volatile_size(const struct daxdev_open_args *args, long page_size, size_t *len)
 {
-	uint64_t size = args->size;
+	uint64_t size = args->opts->size;
 	int rc;
 
-	if (args->target && args->target[0]) {
+	if (args->target[0]) {
 		rc = daxdev_parse_size(args->target, &size);
 		if (rc)
 			return daxdev_err(rc, "anon:%s: expected a size such as anon:64M",
 					  args->target);
-		if (args->size && args->size != size)
-			return daxdev_err(-EINVAL, "anon:%s: size argument %llu disagrees with the target",
-					  args->target, (unsigned long long)args->size);
+		if (args->opts->size && args->opts->size != size)
+			return daxdev_err(-EINVAL, "anon:%s: size option %llu disagrees with the target",
+					  args->target, (unsigned long long)args->opts->size);
 	}
 	if (size == 0)
 		return daxdev_err(-EINVAL, "anon: a size is required, e.g. anon:64M");
@@ -65,31 +55,32 @@ static int volatile_size(const struct daxdev_open_args *args, long page_size, si
 	return 0;
 }
 
-DAXDEV_PROVIDER_ENTRY int daxdev_volatile_open(const struct daxdev_open_args *args,
-					       struct daxdev **devp)
+static int volatile_open(const struct daxdev_open_args *args, struct daxdev **devp)
 {
+	long page_size = sysconf(_SC_PAGESIZE);
+	bool readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
 	struct volatile_mem *m;
 	int rc;
 
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return daxdev_err(-ENOMEM, "anon: out of memory");
-	m->page_size = sysconf(_SC_PAGESIZE);
-	rc = volatile_size(args, m->page_size, &m->len);
+	rc = volatile_size(args, page_size, &m->len);
 	if (rc)
 		goto err_free;
-	m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		       MAP_NORESERVE, -1, 0);
+	m->addr = mmap(NULL, m->len, readonly ? PROT_READ : PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m->addr == MAP_FAILED) {
 		rc = daxdev_err(-errno, "anon: cannot map %zu bytes: %s", m->len, strerror(errno));
 		goto err_free;
 	}
 	struct daxdev_params params = {
-		.provider = "anon", .host = "anon", .size = m->len,
-		.align = (uint64_t)m->page_size, .base = m->addr,
+		.sz = sizeof(params), .provider = "anon", .host = "anon", .size = m->len,
+		.align = (uint64_t)page_size, .base = m->addr,
 		.persistence = DAXDEV_PERSISTENCE_VOLATILE,
 		.persistence_reason = "anonymous memory", .write_cache = false,
-		.flat_mapping = true, .unshared = true,
+		.flat_mapping = true, .unshared = true, .readonly = readonly,
+		.opts = args->opts,
 	};
 	rc = daxdev_alloc(&volatile_ops, &params, m, devp);
 	if (rc)
@@ -102,3 +93,9 @@ err_free:
 	free(m);
 	return rc;
 }
+
+DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_anon = {
+	.name = "anon",
+	.prefix = "anon:",
+	.open = volatile_open,
+};

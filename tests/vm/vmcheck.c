@@ -136,7 +136,7 @@ static int write_pattern(struct daxdev *dev, uint64_t seed, uint64_t len)
 			{ buf + off, n / 3 }, { buf + off + n / 3, 1 },
 			{ buf + off + n / 3 + 1, n - n / 3 - 1 },
 		};
-		rc = daxdev_writev(dev, off, iov, 3);
+		rc = daxdev_writev(dev, off, iov, 3, 0);
 		if (rc) {
 			fail("daxdev_writev(%" PRIu64 ") = %d (%s)", off, rc, daxdev_errormsg());
 			goto out;
@@ -283,7 +283,7 @@ static const char *best_cpu_flush(void)
 
 static void check_info(struct daxdev *dev, const struct expect *e)
 {
-	struct daxdev_info i;
+	struct daxdev_info i = DAXDEV_INFO_INIT;
 	static char text[16384];
 	int rc = daxdev_get_info(dev, &i);
 
@@ -402,9 +402,9 @@ static void io_set(struct daxdev *dev)
 		memcpy(all, p1, sizeof(p1));
 		memcpy(all + sizeof(p1), p2, sizeof(p2));
 		memcpy(all + sizeof(p1) + sizeof(p2), p3, sizeof(p3));
-		CHECK_RC(daxdev_writev(dev, 3 * 4096 - 100, iov, 4), 0);
+		CHECK_RC(daxdev_writev(dev, 3 * 4096 - 100, iov, 4, 0), 0);
 		expect_bytes(dev, 3 * 4096 - 100, all, sizeof(all), "writev");
-		CHECK_RC(daxdev_writev(dev, size - sizeof(all), iov, 4), 0);
+		CHECK_RC(daxdev_writev(dev, size - sizeof(all), iov, 4, 0), 0);
 		expect_bytes(dev, size - sizeof(all), all, sizeof(all), "writev at end");
 	}
 
@@ -488,7 +488,7 @@ static void io_set(struct daxdev *dev)
 		CHECK_RC(daxdev_write(dev, UINT64_MAX - 2, b, 8), -ERANGE);
 		CHECK_RC(daxdev_read(dev, size, b, 1), -ERANGE);
 		CHECK_RC(daxdev_read(dev, size - 1, b, 2), -ERANGE);
-		CHECK_RC(daxdev_writev(dev, size - 1, &iov, 1), -ERANGE);
+		CHECK_RC(daxdev_writev(dev, size - 1, &iov, 1, 0), -ERANGE);
 		CHECK_RC(daxdev_zero(dev, size - 1, 2), -ERANGE);
 		CHECK_RC(daxdev_zero(dev, UINT64_MAX - 1, 4), -ERANGE);
 		CHECK_RC(daxdev_flush_range(dev, size, 1), -ERANGE);
@@ -579,8 +579,8 @@ int main(int argc, char **argv)
 	if (!target)
 		usage();
 
-	rc = create || size ? daxdev_open_size(target, size, create ? DAXDEV_OPEN_CREATE : 0, &dev)
-			    : daxdev_open(target, 0, &dev);
+	DAXDEV_OPEN_OPTS(opts, .size = size, .flags = create ? DAXDEV_OPEN_CREATE : 0);
+	rc = daxdev_open(target, &opts, &dev);
 	if (rc) {
 		fail("open %s: %d (%s)", target, rc, daxdev_errormsg());
 		return 1;

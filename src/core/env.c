@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The DAXDEV_* environment variables: process-wide defaults, read once, with
+ * secure_getenv() so that a setuid or setgid program linking the library
+ * ignores them (a caller could otherwise point DAXDEV_SYSFS_ROOT at a fake
+ * tree and turn the program's flushes off).  A value that cannot be parsed
+ * is remembered and reported by every open: the user asked for something
+ * that cannot be honoured.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+static struct daxdev_env env;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+
+static const char *env_value(const char *var)
+{
+	const char *value = secure_getenv(var);
+
+	return value && *value ? value : NULL;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void env_bad(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (env.error)
+		return; /* the first one is reported */
+	env.error = err;
+	va_start(ap, fmt);
+	vsnprintf(env.message, sizeof(env.message), fmt, ap);
+	va_end(ap);
+}
+
+/* "0" or "1"; -1 when unset. */
+static int env_bool(const char *var)
+{
+	const char *s = env_value(var);
+
+	if (!s)
+		return -1;
+	if (!strcmp(s, "0") || !strcmp(s, "1"))
+		return s[0] - '0';
+	env_bad(-EINVAL, "%s='%s': expected 0 or 1", var, s);
+	return -1;
+}
+
+static void env_words(void)
+{
+	const char *s;
+
+	s = env_value("DAXDEV_FLUSH");
+	snprintf(env.flush, sizeof(env.flush), "%s", s ? s : "");
+	s = env_value("DAXDEV_ISA");
+	snprintf(env.isa, sizeof(env.isa), "%s", s ? s : "");
+}
+
+static void env_threshold(void)
+{
+	const char *s = env_value("DAXDEV_NT_THRESHOLD");
+	int nt = env_bool("DAXDEV_NT");
+	uint64_t v;
+
+	env.nt_threshold = 0;
+	if (s) {
+		if (daxdev_size_parse(s, &v) || v > SIZE_MAX)
+			env_bad(-EINVAL, "DAXDEV_NT_THRESHOLD='%s': expected bytes with an optional "
+				DAXDEV_SIZE_SUFFIXES " suffix", s);
+		else
+			env.nt_threshold = v ? (size_t)v : 1;
+	}
+	if (nt == 0)
+		env.nt_threshold = SIZE_MAX;   /* DAXDEV_NT=0 wins */
+}
+
+static void env_log_level(void)
+{
+	const char *s = env_value("DAXDEV_LOG_LEVEL");
+	char *end;
+	long v;
+
+	env.log_level = 0;
+	if (!s)
+		return;
+	v = strtol(s, &end, 10);
+	if (*end || v < 0)
+		return; /* logging is best effort: a bad level just logs nothing */
+	env.log_level = v > DAXDEV_LOG_DEBUG ? DAXDEV_LOG_DEBUG : (int)v;
+}
+
+static void env_read(void)
+{
+	const char *root = env_value("DAXDEV_SYSFS_ROOT");
+
+	memset(&env, 0, sizeof(env));
+	env.write_cache = env_bool("DAXDEV_WRITE_CACHE");
+	env_words();
+	env_threshold();
+	env_log_level();
+	snprintf(env.sysfs_root, sizeof(env.sysfs_root), "%s", root ? root : "");
+}
+
+DAXDEV_HIDDEN const struct daxdev_env *daxdev_env(void)
+{
+	pthread_once(&env_once, env_read);
+	return &env;
+}
+
+DAXDEV_HIDDEN void daxdev_env_reload(void)
+{
+	pthread_once(&env_once, env_read);
+	env_read();
+}

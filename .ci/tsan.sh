@@ -14,4 +14,4 @@ fi
 ninja -C "$build"
 # halt_on_error: the first race fails the test instead of scrolling past.
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-	meson test -C "$build" --print-errorlogs registry_stress composite core provider
+	meson test -C "$build" --print-errorlogs registry_stress composite core provider threads api

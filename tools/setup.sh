@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-	# build and unit tests
-	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev
+	# build and unit tests; abigail-tools for the ABI check (.ci/abi.sh)
+	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev abigail-tools
 	# real-kernel suite (tests/vm): QEMU guest with emulated NVDIMMs
 	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)

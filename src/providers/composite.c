@@ -506,11 +506,13 @@ static int composite_zero(struct daxdev *dev, uint64_t offset, uint64_t len)
 }
 
 /* Every member follows, or none: a member that refuses (killed, or this
- * build cannot write its cache back) puts the ones already switched back. */
+ * build cannot write its cache back) puts the ones already switched back.
+ * Its message is kept aside first: the calls that undo clear it. */
 static int composite_set_write_cache(struct daxdev *dev, bool on)
 {
 	const struct composite *c = daxdev_private(dev, &composite_ops);
 	int *was = calloc(c->count, sizeof(*was)), rc = 0;
+	char why[COMPOSITE_MSG_MAX];
 	size_t i, done;
 
 	if (!was)
@@ -518,11 +520,14 @@ static int composite_set_write_cache(struct daxdev *dev, bool on)
 	for (done = 0; done < c->count && !rc; done++) {
 		was[done] = daxdev_write_cache(c->members[done].dev);
 		rc = was[done] < 0 ? was[done] : daxdev_set_write_cache(c->members[done].dev, on);
-		if (rc)
-			rc = member_failed(c, done, rc);
 	}
-	for (i = 0; rc && i + 1 < done; i++)
-		daxdev_set_write_cache(c->members[i].dev, was[i]);
+	if (rc) {
+		snprintf(why, sizeof(why), "%s", daxdev_errormsg());
+		for (i = 0; i + 1 < done; i++)
+			daxdev_set_write_cache(c->members[i].dev, was[i]);
+		rc = daxdev_err(rc, "%s member %zu (%s): %s", c->kind, done,
+				daxdev_host(c->members[done - 1].dev), why);
+	}
 	free(was);
 	return rc;
 }

@@ -21,10 +21,6 @@
 
 static char fixture_root[PATH_MAX];
 
-/* The library reads its environment once; the tests change it per case
- * (this test links the static library, where the reload hook is visible). */
-void daxdev_env_reload(void);
-
 /* Point DAXDEV_SYSFS_ROOT at tests/fixtures/<tree>. */
 static void use_tree(const char *tree)
 {
@@ -34,15 +30,12 @@ static void use_tree(const char *tree)
 	snprintf(fixture_root, sizeof(fixture_root), "%s/%s", dir, tree);
 	assert_int_equal(access(fixture_root, F_OK), 0);
 	setenv("DAXDEV_SYSFS_ROOT", fixture_root, 1);
-	daxdev_env_reload();
 }
 
 static int reset_env(void **state)
 {
 	(void)state;
 	unsetenv("DAXDEV_SYSFS_ROOT");
-	unsetenv("DAXDEV_WRITE_CACHE");
-	daxdev_env_reload();
 	return 0;
 }
 
@@ -269,7 +262,6 @@ static void test_blockdev_missing(void **state)
 	snprintf(path, sizeof(path), "%s/sys/loop0", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	setenv("DAXDEV_SYSFS_ROOT", dir, 1);
-	daxdev_env_reload();
 	nvdimm_blockdev_lookup(makedev(7, 0), &blk);
 	assert_true(blk.found);
 	assert_string_equal(blk.name, "loop0");
@@ -339,15 +331,22 @@ static void test_badblocks_unlocated(void **state)
 	nvdimm_devdax_clear(&dax);
 }
 
-/* The whole open path over /dev/zero posing as dax0.0 (test-only tree). */
-static struct daxdev *open_zero(const char *tree)
+/* The whole open path over /dev/zero posing as dax0.0 (test-only tree),
+ * with a write-cache option. */
+static struct daxdev *open_zero_with(const char *tree, int write_cache)
 {
+	DAXDEV_OPEN_OPTS(opts, .write_cache = write_cache);
 	struct daxdev *dev = NULL;
 
 	use_tree(tree);
-	if (daxdev_open("/dev/zero", NULL, &dev))
+	if (daxdev_open("/dev/zero", &opts, &dev))
 		fail_msg("open /dev/zero over %s: %s", tree, daxdev_errormsg());
 	return dev;
+}
+
+static struct daxdev *open_zero(const char *tree)
+{
+	return open_zero_with(tree, DAXDEV_WRITE_CACHE_AUTO);
 }
 
 static void test_open_direct_access_badblocks(void **state)
@@ -410,16 +409,12 @@ static void test_open_reports_sysfs_under_override(void **state)
 	struct daxdev *dev;
 
 	(void)state;
-	setenv("DAXDEV_WRITE_CACHE", "0", 1);
-	daxdev_env_reload();
-	dev = open_zero("sysfs-made/badblocks");
+	dev = open_zero_with("sysfs-made/badblocks", DAXDEV_WRITE_CACHE_OFF);
 	assert_int_equal(daxdev_get_info(dev, &info), 0);
 	assert_false(info.write_cache);
 	assert_true(info.write_cache_overridden);
 	assert_contains(info.persistence_reason, "region0: no persistence_domain");
 	daxdev_put(dev);
-	unsetenv("DAXDEV_WRITE_CACHE");
-	daxdev_env_reload();
 	dev = open_zero("sysfs-made/badblocks");
 	assert_int_equal(daxdev_write_cache(dev), 1);
 	daxdev_put(dev);

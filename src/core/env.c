@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The DAXDEV_* environment variables: process-wide defaults, read once, with
- * secure_getenv() so that a setuid or setgid program linking the library
- * ignores them (a caller could otherwise point DAXDEV_SYSFS_ROOT at a fake
+ * The DAXDEV_* environment variables: process-wide defaults, read once
+ * (DAXDEV_SYSFS_ROOT, a test hook, at each use), with secure_getenv() so
+ * that a setuid or setgid program linking the library ignores them (a caller could otherwise point DAXDEV_SYSFS_ROOT at a fake
  * tree and turn the program's flushes off).  A value that cannot be parsed
  * is remembered and reported by every open: the user asked for something
  * that cannot be honoured.
@@ -96,14 +96,11 @@ static void env_log_level(void)
 
 static void env_read(void)
 {
-	const char *root = env_value("DAXDEV_SYSFS_ROOT");
-
 	memset(&env, 0, sizeof(env));
 	env.write_cache = env_bool("DAXDEV_WRITE_CACHE");
 	env_words();
 	env_threshold();
 	env_log_level();
-	snprintf(env.sysfs_root, sizeof(env.sysfs_root), "%s", root ? root : "");
 }
 
 DAXDEV_HIDDEN const struct daxdev_env *daxdev_env(void)
@@ -112,8 +109,11 @@ DAXDEV_HIDDEN const struct daxdev_env *daxdev_env(void)
 	return &env;
 }
 
-DAXDEV_HIDDEN void daxdev_env_reload(void)
+/* Not a policy but a test hook: looked up whenever sysfs is consulted, so
+ * that one test program can walk several fixture trees. */
+DAXDEV_API const char *daxdev_sysfs_root(void)
 {
-	pthread_once(&env_once, env_read);
-	env_read();
+	const char *root = env_value("DAXDEV_SYSFS_ROOT");
+
+	return root ? root : "";
 }

@@ -24,14 +24,11 @@ struct daxdev_env {
 	char isa[DAXDEV_WORD_MAX];
 	size_t nt_threshold;          /* 0 unset; SIZE_MAX: DAXDEV_NT=0 */
 	int log_level;                /* 0: nothing */
-	char sysfs_root[4096];        /* "" for "/" */
 	int error;                    /* first unparsable value: -EINVAL ... */
 	char message[256];            /* ... and why */
 };
 
 DAXDEV_HIDDEN const struct daxdev_env *daxdev_env(void);
-/* Read the environment again (unit tests that change it between cases). */
-DAXDEV_HIDDEN void daxdev_env_reload(void);
 
 /*
  * What a device was asked to be: open options over the environment.  Kept

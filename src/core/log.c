@@ -139,11 +139,6 @@ DAXDEV_API int daxdev_describe_printf(char *buf, size_t len, int *pos, const cha
 	return *pos;
 }
 
-DAXDEV_API const char *daxdev_sysfs_root(void)
-{
-	return daxdev_env()->sysfs_root;
-}
-
 DAXDEV_API const char *daxdev_persistence_name(enum daxdev_persistence p)
 {
 	switch (p) {

@@ -163,6 +163,58 @@ static void test_info_new_fields(void **state)
 	daxdev_put(dev);
 }
 
+/* Two policies at once in one process, from two threads, without touching
+ * the environment. */
+struct policy_open {
+	const char *isa;
+	size_t nt_threshold;
+	char copy[32];
+	int rc;
+};
+
+static void *open_with_policy(void *arg)
+{
+	struct policy_open *p = arg;
+	DAXDEV_OPEN_OPTS(opts, .write_cache = DAXDEV_WRITE_CACHE_ON, .isa = p->isa,
+			 .nt_threshold = p->nt_threshold);
+	struct daxdev_info info = DAXDEV_INFO_INIT;
+	struct daxdev *dev;
+
+	for (int i = 0; i < 200; i++) {
+		p->rc = daxdev_open("anon:64K", &opts, &dev);
+		if (p->rc)
+			return NULL;
+		daxdev_get_info(dev, &info);
+		snprintf(p->copy, sizeof(p->copy), "%s", info.copy_impl);
+		daxdev_put(dev);
+	}
+	return NULL;
+}
+
+static void test_two_policies_in_parallel(void **state)
+{
+	struct policy_open a = { .isa = "generic" }, b = { .nt_threshold = DAXDEV_NT_NEVER };
+	struct policy_open c = { .isa = NULL };
+	pthread_t ta, tb, tc;
+
+	(void)state;
+	assert_int_equal(pthread_create(&ta, NULL, open_with_policy, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, open_with_policy, &b), 0);
+	assert_int_equal(pthread_create(&tc, NULL, open_with_policy, &c), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(tc, NULL);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(a.copy, "memcpy");
+	assert_string_equal(b.copy, "memcpy");
+	/* the third got the CPU's own choice, as a lone open gets it */
+	struct policy_open alone = { .isa = NULL };
+	open_with_policy(&alone);
+	assert_string_equal(c.copy, alone.copy);
+}
+
 /* --- sharing by host: look up first, never smaller than asked --------------- */
 
 /* The 0.1 bug: a 4 KiB object stayed registered for the file; after the file
@@ -680,6 +732,7 @@ int main(void)
 		T(test_opts_macro),
 		T(test_info_sizes),
 		T(test_info_new_fields),
+		T(test_two_policies_in_parallel),
 		T(test_reuse_never_smaller),
 		T(test_reuse_policy_and_private),
 		T(test_message_cleared_per_call),

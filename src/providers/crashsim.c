@@ -160,19 +160,6 @@ static void pending_commit(struct crashsim *cs)
 
 /* --- operations ---------------------------------------------------------- */
 
-static long crashsim_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
-				   void **addr)
-{
-	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
-	uint64_t align = daxdev_align(dev);
-	uint64_t pages = cs->size / align;
-
-	if (pgoff >= pages)
-		return -ERANGE;
-	*addr = cs->live + pgoff * align;
-	return (uint64_t)nr_pages > pages - pgoff ? (long)(pages - pgoff) : nr_pages;
-}
-
 /* clwb: capture the lines as they are now; nothing is durable until a fence. */
 static int crashsim_flush(struct daxdev *dev, const void *addr, size_t len)
 {
@@ -262,7 +249,6 @@ static void crashsim_release(struct daxdev *dev)
 
 static const struct daxdev_operations crashsim_ops = {
 	.sz = sizeof(struct daxdev_operations),
-	.direct_access = crashsim_direct_access,
 	.flush = crashsim_flush,
 	.drain = crashsim_drain,
 	.describe = crashsim_describe,
@@ -313,6 +299,8 @@ static int alloc_device(struct crashsim *cs, const struct daxdev_open_opts *opts
 		.persistence = DAXDEV_PERSISTENCE_PERSISTENT,
 		.persistence_reason = reason, .write_cache = true,
 		.flush_name = "crashsim", .unshared = true, .opts = opts,
+		/* every page at live + pgoff * align: the core hands them out */
+		.flat_mapping = true,
 	};
 	return daxdev_alloc(&crashsim_ops, &params, cs, devp);
 }

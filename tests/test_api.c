@@ -571,10 +571,16 @@ static void test_readonly(void **state)
 	assert_int_equal(daxdev_memmove(dev, addr, (char *)addr + 1, 1, 0), -EROFS);
 	assert_int_equal(daxdev_get_info(dev, &info), 0);
 	assert_true(info.readonly);
-	/* a composite with a read-only member refuses every store */
-	assert_int_equal(daxdev_linear_new(&dev, 1, &comp), 0);
+	/* a composite with a read-only member refuses every store, also into
+	 * its writable members' part */
+	struct daxdev *members[2] = { dev, NULL };
+	assert_int_equal(daxdev_new_volatile(64 * KiB, &members[1]), 0);
+	assert_int_equal(daxdev_linear_new(members, 2, &comp), 0);
 	assert_int_equal(daxdev_write(comp, 0, "x", 1), -EROFS);
+	assert_int_equal(daxdev_write(comp, 64 * KiB, "x", 1), -EROFS);
+	assert_int_equal(daxdev_zero(comp, 64 * KiB, 1), -EROFS);
 	daxdev_put(comp);
+	daxdev_put(members[1]);
 	daxdev_put(dev);
 	assert_int_equal(daxdev_open(path_of("ro-new"), &bad, &dev), -EINVAL);
 	assert_int_equal(daxdev_open("crashsim:anon:64K", &ro, &dev), -EINVAL);
@@ -597,6 +603,10 @@ static void test_open_fd(void **state)
 	assert_int_equal(daxdev_open_fd(fd, NULL, &dev), 0);
 	assert_non_null(realpath(path, real));
 	assert_string_equal(daxdev_host(dev), real);
+	struct daxdev_info info = DAXDEV_INFO_INIT;
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_int_equal(info.numa_node, -1);    /* no nvdimm region under /tmp */
+	assert_int_equal(info.target_node, -1);
 	assert_int_equal(daxdev_write(dev, 100, "fd!", 4), 0);
 	daxdev_put(dev);
 	assert_int_equal(pread(fd, back, 4, 100), 4);    /* still the caller's */
@@ -627,6 +637,13 @@ static void test_create_flags(void **state)
 	assert_int_equal(stat(path_of("excl"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(daxdev_open(path_of("excl"), &excl, &dev), -EEXIST);
+	/* a shared object already open for the file is no answer to EXCL */
+	DAXDEV_OPEN_OPTS(reuse, .flags = DAXDEV_OPEN_REUSE);
+	struct daxdev *held;
+	assert_int_equal(daxdev_open(path_of("excl"), &reuse, &held), 0);
+	excl.flags |= DAXDEV_OPEN_REUSE;
+	assert_int_equal(daxdev_open(path_of("excl"), &excl, &dev), -EEXIST);
+	daxdev_put(held);
 	assert_int_equal(daxdev_open(path_of("excl"), &excl_alone, &dev), -EINVAL);
 	assert_int_equal(daxdev_open(path_of("sparse"), &sparse, &dev), 0);
 	assert_int_equal(stat(path_of("sparse"), &st), 0);

@@ -18,6 +18,7 @@
  *   defaults      no DAXDEV_* set
  *   wc-on         DAXDEV_WRITE_CACHE=1 DAXDEV_NT=0
  *   bad           DAXDEV_WRITE_CACHE=yes (every open refused)
+ *   long          DAXDEV_FLUSH longer than any implementation name
  *   log           DAXDEV_LOG_LEVEL=7
  *   setuid        DAXDEV_WRITE_CACHE=1, run set-user-ID (AT_SECURE): ignored
  */
@@ -81,6 +82,17 @@ static void test_read_once(void **state)
 	info_of(dev, &info);
 	assert_true(info.write_cache);
 	daxdev_put(dev);
+}
+
+/* A name too long for any implementation is refused whole, not cut. */
+static void test_long_word(void **state)
+{
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	assert_int_equal(daxdev_open("anon:1M", NULL, &dev), -EINVAL);
+	assert_non_null(strstr(daxdev_errormsg(), "DAXDEV_FLUSH="));
+	assert_non_null(strstr(daxdev_errormsg(), "not an implementation name"));
 }
 
 static void test_bad_value(void **state)
@@ -162,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_env_is_default), cmocka_unit_test(test_read_once),
 	};
 	const struct CMUnitTest bad[] = { cmocka_unit_test(test_bad_value) };
+	const struct CMUnitTest long_word[] = { cmocka_unit_test(test_long_word) };
 	const struct CMUnitTest log[] = { cmocka_unit_test(test_log_level) };
 	const struct CMUnitTest setuid[] = { cmocka_unit_test(test_setuid_ignores_env) };
 
@@ -169,6 +182,8 @@ int main(void)
 		return cmocka_run_group_tests_name("env wc-on", wc_on, NULL, NULL);
 	if (!strcmp(c, "bad"))
 		return cmocka_run_group_tests_name("env bad", bad, NULL, NULL);
+	if (!strcmp(c, "long"))
+		return cmocka_run_group_tests_name("env long", long_word, NULL, NULL);
 	if (!strcmp(c, "log"))
 		return cmocka_run_group_tests_name("env log", log, NULL, NULL);
 	if (!strcmp(c, "setuid"))

@@ -51,14 +51,16 @@ static int env_bool(const char *var)
 	return -1;
 }
 
-static void env_words(void)
+/* An implementation name; one too long for any is refused whole rather
+ * than cut down to something that might mean another. */
+static void env_word(const char *var, char *dst, size_t len)
 {
-	const char *s;
+	const char *s = env_value(var);
 
-	s = env_value("DAXDEV_FLUSH");
-	snprintf(env.flush, sizeof(env.flush), "%s", s ? s : "");
-	s = env_value("DAXDEV_ISA");
-	snprintf(env.isa, sizeof(env.isa), "%s", s ? s : "");
+	if (s && strlen(s) >= len)
+		env_bad(-EINVAL, "%s='%.40s...': not an implementation name", var, s);
+	else
+		snprintf(dst, len, "%s", s ? s : "");
 }
 
 static void env_threshold(void)
@@ -98,7 +100,8 @@ static void env_read(void)
 {
 	memset(&env, 0, sizeof(env));
 	env.write_cache = env_bool("DAXDEV_WRITE_CACHE");
-	env_words();
+	env_word("DAXDEV_FLUSH", env.flush, sizeof(env.flush));
+	env_word("DAXDEV_ISA", env.isa, sizeof(env.isa));
 	env_threshold();
 	env_log_level();
 }

@@ -12,7 +12,7 @@
 #define DAXDEV_HIDDEN __attribute__((visibility("hidden")))
 
 #define DAXDEV_REASON_MAX 160
-#define DAXDEV_WORD_MAX 32
+#define DAXDEV_WORD_MAX 32     /* longest implementation name + 1 */
 #define DAXDEV_SIZE_SUFFIXES "K, M, G, T or P"
 
 struct daxdev;

@@ -24,7 +24,8 @@ static int reuse_lookup(const struct daxdev_provider *prov, const struct daxdev_
 	int rc;
 
 	*devp = NULL;
-	if (!prov->host)
+	/* EXCL asks for a new file: nothing open can be the answer. */
+	if (!prov->host || (args->opts->flags & DAXDEV_OPEN_EXCL))
 		return 0;
 	rc = prov->host(args, host, sizeof(host));
 	if (rc == -ENOENT)

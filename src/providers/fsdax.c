@@ -285,12 +285,13 @@ static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st,
 		.region = f->blk.persist.region,
 		.bus = f->blk.persist.bus,
 		.node_known = true,
-		.numa_node = f->blk.nodes.numa_node,
-		.target_node = f->blk.nodes.target_node,
 		.opts = args->opts,
 	};
 
+	/* Looks the block device up: the nodes are known only after it. */
 	fsdax_persistence(f, fd, st, &params.persistence, &params.write_cache);
+	params.numa_node = f->blk.nodes.numa_node;
+	params.target_node = f->blk.nodes.target_node;
 	params.flush_name = f->map.map_sync ? NULL : "msync";
 	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes, %s; %s", f->host, f->len,
 		   f->map.map_sync ? "MAP_SYNC" : f->map.note, f->reason);

@@ -163,8 +163,8 @@ DAXDEV_API int daxdev_describe_printf(char *buf, size_t len, int *pos, const cha
  * smaller than a size_t. */
 DAXDEV_API int daxdev_struct_out(void *out, const void *full, size_t full_sz);
 
-/* Root under which sysfs is read: DAXDEV_SYSFS_ROOT (read once, ignored in
- * setuid/setgid programs), or "" for "/". */
+/* Root under which sysfs is read: DAXDEV_SYSFS_ROOT (a test hook, looked
+ * up at each call; ignored in setuid/setgid programs), or "" for "/". */
 DAXDEV_API const char *daxdev_sysfs_root(void);
 
 #ifdef __cplusplus

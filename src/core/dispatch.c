@@ -279,6 +279,10 @@ DAXDEV_EXPORT int daxdev_set_write_cache(struct daxdev *dev, bool on)
 		return daxdev_err(-EINVAL, "daxdev_set_write_cache: NULL device");
 	if (!daxdev_alive(dev))
 		return daxdev_err(-ENXIO, "%s: device has been killed", dev->host);
+	/* The portable build: the cpu shape would call a NULL flush. */
+	if (on && !dev->arch.flush && !dev->ops->flush)
+		return daxdev_err(-EOPNOTSUPP, "%s: cannot switch the write cache on: this build has no way to write it back",
+				  dev->host);
 	pthread_mutex_lock(&dev->info_lock);
 	dev->write_cache_overridden = true;
 	snprintf(dev->override_reason, sizeof(dev->override_reason),

@@ -15,8 +15,10 @@
 #include <arch/arch.h>
 #include <daxdev/provider.h>
 
+#include "test_arch.h"
+
 /* The arch libraries are linked without the core: keep its message here. */
-static char last_error[256];
+char last_error[256];
 
 int daxdev_err(int err, const char *fmt, ...)
 {
@@ -28,9 +30,13 @@ int daxdev_err(int err, const char *fmt, ...)
 	return err;
 }
 
-#ifdef DAXDEV_ARCH_X86_64
+#if defined(DAXDEV_ARCH_X86_64) || defined(DAXDEV_ARCH_AARCH64)
+#define HAVE_FLUSH 1
 /* Built into the test copy of cpu.c only (-DDAXDEV_ARCH_TESTING). */
 void daxdev_arch_test_mask_features(const char *const *names, size_t count);
+#define unmask_features() daxdev_arch_test_mask_features(NULL, 0)
+#else
+#define unmask_features() ((void)0)
 #endif
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,24 +49,35 @@ void daxdev_arch_test_mask_features(const char *const *names, size_t count);
 #define LARGE_MAX ((size_t)64 << 20)
 
 /* What each test asks daxdev_arch_select() for; reset before every test. */
-static struct daxdev_arch_policy policy;
+struct daxdev_arch_policy policy;
+/* The policy words of this build, as its message lists them. */
+#ifdef DAXDEV_ARCH_AARCH64
+static const char *const isa_words[] = { "generic" };
+#define ISA_WORD_LIST "generic"
+static const char *const flush_words[] = { "dc-cvap", "dc-cvac" };
+#else
 static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
+#define ISA_WORD_LIST "avx512, avx2, sse2, generic"
+#ifdef DAXDEV_ARCH_X86_64
 static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
+#else  /* generic: every other build's words, each refused */
+static const char *const flush_words[] = { "clwb", "clflushopt", "clflush",
+					   "dc-cvap", "dc-cvac" };
+#endif
+#endif
 
-static int clean_policy(void **state)
+int clean_policy(void **state)
 {
 	(void)state;
 	policy = (struct daxdev_arch_policy){
 		.flush_origin = "flush", .isa_origin = "isa",
 	};
-#ifdef DAXDEV_ARCH_X86_64
-	daxdev_arch_test_mask_features(NULL, 0);
-#endif
+	unmask_features();
 	last_error[0] = '\0';
 	return 0;
 }
 
-static struct daxdev_arch select_ok(void)
+struct daxdev_arch select_ok(void)
 {
 	struct daxdev_arch arch;
 
@@ -74,7 +91,7 @@ static struct daxdev_arch select_ok(void)
 	return arch;
 }
 
-static int select_rc(void)
+int select_rc(void)
 {
 	struct daxdev_arch arch;
 
@@ -227,6 +244,9 @@ static void test_copy_fill_exact_large(void **state)
 
 /* ---- the copy_nt contract: what is not streamed is written back --------- */
 
+/* The portable build has no write-back, so its copy_nt never calls one. */
+#ifdef HAVE_FLUSH
+
 #define COVERAGE_MAX (5 * LINE)
 static const unsigned char *flushed_base;
 static unsigned char flushed[COVERAGE_MAX + 2 * LINE];
@@ -277,13 +297,14 @@ static void test_unstreamed_bytes_are_flushed(void **state)
 	(void)state;
 	for_each_copy_impl(flush_coverage, sizeof(flushed));
 }
+#endif
 
 /* ---- flush implementations --------------------------------------------- */
 
 /* Write-back touches no line outside the range: the instructions fault on
  * an inaccessible page like a read does, so a loop that ran one line too far
  * (or started one too early) would crash against the guard pages. */
-static void flush_within_page(const struct daxdev_arch *arch)
+static void flush_within_page(daxdev_flush_fn flush, daxdev_drain_fn drain)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned char *area = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
@@ -297,11 +318,12 @@ static void flush_within_page(const struct daxdev_arch *arch)
 	end = area + 2 * page;
 	memset(first, 1, page);
 	for (size_t len = 0; len <= 3 * LINE; len++) {
-		arch->flush(first, len);
-		arch->flush(end - len, len);
-		arch->flush(first + len % LINE, (size_t)(end - first) - len % LINE);
+		flush(first, len);
+		flush(end - len, len);
+		flush(first + len % LINE, (size_t)(end - first) - len % LINE);
 	}
-	arch->drain();
+	drain();
+	assert_true(all_bytes(first, page, 1));
 	munmap(area, 3 * page);
 }
 
@@ -318,7 +340,7 @@ static void exercise_flush(const struct daxdev_arch *arch)
 	for (size_t d = 0; d < LINE; d++)
 		copy_one(&b, arch, 1000, d, 3);
 	buffers_free(&b);
-	flush_within_page(arch);
+	flush_within_page(arch->flush, arch->drain);
 }
 
 /* Every write-back this CPU has, on every alignment and length class. */
@@ -340,19 +362,45 @@ static void test_each_flush_runs(void **state)
 	arch = select_ok();
 	if (arch.flush)
 		exercise_flush(&arch);
-#ifdef DAXDEV_ARCH_X86_64
+#ifdef HAVE_FLUSH
 	assert_true(tried >= 1);
 #else
 	assert_int_equal(tried, 0);
 #endif
 }
 
+/* Invalidation writes back before it discards: the data read afterwards
+ * is what was stored, at every alignment and length class, and no line
+ * outside the range is touched. */
+static void test_invalidate_keeps_data(void **state)
+{
+	static unsigned char area[8 * LINE] __attribute__((aligned(LINE)));
+	struct daxdev_arch arch = select_ok();
+
+	(void)state;
+#ifdef HAVE_FLUSH
+	assert_non_null(arch.invalidate);
+#else
+	assert_null(arch.invalidate);
+	assert_string_equal(arch.invalidate_name, "none");
+	return;
+#endif
+	for (size_t off = 0; off < LINE; off++) {
+		for (size_t len = 0; len <= 3 * LINE; len += 7) {
+			memset(area, (int)(off + len) | 1, sizeof(area));
+			arch.invalidate(area + off, len);
+			arch.drain();
+			assert_true(all_bytes(area, sizeof(area),
+					      (unsigned char)((off + len) | 1)));
+		}
+	}
+	flush_within_page(arch.invalidate, arch.drain);
+}
+
 /* ---- selection ---------------------------------------------------------- */
 
-#ifdef DAXDEV_ARCH_X86_64
-
 /* Does the CPU summary ("x86_64: sse2 avx2 ...") list this feature? */
-static bool cpu_has(const char *feature)
+bool cpu_has(const char *feature)
 {
 	const char *summary = daxdev_arch_cpu_summary();
 	size_t len = strlen(feature);
@@ -363,6 +411,31 @@ static bool cpu_has(const char *feature)
 			return true;
 	return false;
 }
+
+/* The kernel's view of the CPU is an independent witness of what the
+ * detection should have found: flag in the first /proc/cpuinfo line that
+ * starts with key ("flags" on x86-64, "Features" on arm64). */
+bool proc_cpuinfo_has(const char *key, const char *flag)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, strlen(key)) != 0 || !strchr(line, ':'))
+			continue;
+		for (char *tok = strtok(strchr(line, ':') + 1, " \n"); tok;
+		     tok = strtok(NULL, " \n"))
+			found = found || strcmp(tok, flag) == 0;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+#ifdef DAXDEV_ARCH_X86_64
 
 static const char *const flush_needs[] = { "clwb", "clflushopt", "clflush" };
 static const char *const copy_names[] = { "avx512-nt", "avx2-nt", "sse2-nt", "memcpy" };
@@ -399,28 +472,8 @@ static void test_default_is_best(void **state)
 	assert_true(strncmp(daxdev_arch_cpu_summary(), "x86_64:", 7) == 0);
 }
 
-/* The kernel's view of the CPU is an independent witness of what CPUID
- * (and XCR0, which the kernel also honours) should have found. */
-static bool proc_cpuinfo_has(const char *flag)
-{
-	char line[8192];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5) != 0)
-			continue;
-		for (char *tok = strtok(strchr(line, ':') + 1, " \n"); tok;
-		     tok = strtok(NULL, " \n"))
-			found = found || strcmp(tok, flag) == 0;
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
+/* The kernel honours XCR0 too: a feature the OS does not save is absent
+ * from both. */
 static void test_detection_matches_kernel(void **state)
 {
 	static const char *const features[] = {
@@ -428,12 +481,12 @@ static void test_detection_matches_kernel(void **state)
 	};
 
 	(void)state;
-	if (!proc_cpuinfo_has("sse2"))
+	if (!proc_cpuinfo_has("flags", "sse2"))
 		skip();   /* no /proc: nothing to compare with */
 	for (size_t i = 0; i < ARRAY_LEN(features); i++) {
 		print_message("%s: kernel %d, detected %d\n", features[i],
-			      proc_cpuinfo_has(features[i]), cpu_has(features[i]));
-		assert_int_equal(proc_cpuinfo_has(features[i]), cpu_has(features[i]));
+			      proc_cpuinfo_has("flags", features[i]), cpu_has(features[i]));
+		assert_int_equal(proc_cpuinfo_has("flags", features[i]), cpu_has(features[i]));
 	}
 }
 
@@ -506,7 +559,7 @@ static void test_isa_missing_features(void **state)
 	assert_string_equal(select_ok().copy_name, "sse2-nt");
 }
 
-#else /* generic build */
+#elif !defined(DAXDEV_ARCH_AARCH64) /* generic build; arm64: test_arch_aarch64.c */
 
 static void test_default_is_best(void **state)
 {
@@ -553,7 +606,7 @@ static void test_flush_garbage(void **state)
 	assert_int_equal(select_rc(), -EINVAL);
 	/* The message names the setting and lists what would have been accepted. */
 	assert_non_null(strstr(last_error, "DAXDEV_FLUSH=clwbx"));
-	assert_non_null(strstr(last_error, "clflushopt"));
+	assert_non_null(strstr(last_error, flush_words[ARRAY_LEN(flush_words) - 1]));
 	policy.flush = "CLWB";
 	assert_int_equal(select_rc(), -EINVAL);
 	policy.flush = "";
@@ -567,7 +620,7 @@ static void test_isa_garbage(void **state)
 	(void)state;
 	policy.isa = "avx1024";
 	assert_int_equal(select_rc(), -EINVAL);
-	assert_non_null(strstr(last_error, "avx512, avx2, sse2, generic"));
+	assert_non_null(strstr(last_error, ISA_WORD_LIST));
 }
 
 /* Never stream: the temporal implementation, whatever the ISA allows. */
@@ -623,15 +676,15 @@ static void test_policy_per_call(void **state)
 	assert_string_equal(a.copy_name, b.copy_name);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, clean_policy, clean_policy)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+#ifndef DAXDEV_ARCH_AARCH64
 		T(test_default_is_best),
 		T(test_flush_override),
-		T(test_flush_garbage),
 		T(test_isa_cap),
+#endif
+		T(test_flush_garbage),
 		T(test_isa_garbage),
 		T(test_nt_never),
 		T(test_threshold),
@@ -642,10 +695,17 @@ int main(void)
 		T(test_isa_missing_features),
 #endif
 		T(test_each_flush_runs),
+		T(test_invalidate_keeps_data),
+#ifdef HAVE_FLUSH
 		T(test_unstreamed_bytes_are_flushed),
+#endif
 		T(test_copy_fill_exact_small),
 		T(test_copy_fill_exact_large),
 	};
+	int failed = cmocka_run_group_tests_name("arch", tests, NULL, NULL);
 
-	return cmocka_run_group_tests_name("arch", tests, NULL, NULL);
+#ifdef DAXDEV_ARCH_AARCH64
+	failed += run_aarch64_select_tests();
+#endif
+	return failed;
 }

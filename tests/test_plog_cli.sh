@@ -6,6 +6,13 @@ plog=$1
 dir=$2/plog-cli.$$
 mkdir -p "$dir" || exit 1
 trap 'rm -rf "$dir"' EXIT
+# A cross build (tools/cross/*.ini) runs the binary through meson's exe
+# wrapper (QEMU user mode): a one-line script stands in for it.
+if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$MESON_EXE_WRAPPER" "$plog" >"$dir/plog"
+	chmod +x "$dir/plog"
+	plog=$dir/plog
+fi
 fails=0
 
 # expect_fail NAME PATTERN CMD...: CMD must exit non-zero and say PATTERN on stderr.

@@ -280,7 +280,7 @@ DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_f
 	how = daxdev_cur(dev);
 	if (how->write_cache && !can_write_back(dev))
 		return daxdev_err(-EOPNOTSUPP, "%s: the write cache is on (%s) and this build has no "
-				  "cache write-back instruction (%s): stores could not be made durable",
+				  "way to write it back (%s): stores could not be made durable",
 				  dev->host, how->write_cache_reason, daxdev_arch_cpu_summary());
 	daxdev_log(DAXDEV_LOG_INFO, "%s: write cache %s (%s); copy %s, flush %s, drain %s",
 		   dev->host, how->write_cache ? "on" : "off", how->write_cache_reason,
@@ -322,8 +322,8 @@ DAXDEV_API int daxdev_set_write_cache(struct daxdev *dev, bool on)
 	if (!daxdev_alive(dev))
 		return daxdev_err(-ENXIO, "%s: device has been killed", dev->host);
 	if (on && !can_write_back(dev))
-		return daxdev_err(-EOPNOTSUPP, "%s: this build has no cache write-back instruction (%s)",
-				  dev->host, daxdev_arch_cpu_summary());
+		return daxdev_err(-EOPNOTSUPP, "%s: cannot switch the write cache on: this build has "
+				  "no way to write it back (%s)", dev->host, daxdev_arch_cpu_summary());
 	pthread_mutex_lock(&dev->state_lock);
 	rc = set_below(dev, on);
 	if (!rc)

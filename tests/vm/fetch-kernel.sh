@@ -2,6 +2,8 @@
 # Fetch and unpack the Debian kernel package used by the vm suite (cached, locked).
 #
 # usage: fetch-kernel.sh CACHE_DIR
+# DAXDEV_VM_KERNEL_META names the metapackage to follow (default
+# linux-image-amd64; tests/arm64 uses linux-image-arm64:arm64).
 # Prints the unpacked kernel directory (containing boot/vmlinuz-* and
 # lib/modules/VERSION/) on stdout.  Exit 0 on success; on failure prints the
 # reason on stderr and exits 77 (skip) or, when CI is set, 1.
@@ -24,17 +26,18 @@ exec 9>"$cache/kernel.lock"
 flock 9 || fail "cannot lock $cache/kernel.lock"
 
 # An explicit package can be forced (e.g. to pin a kernel); otherwise take
-# the one the linux-image-amd64 metapackage depends on today.
+# the one the metapackage depends on today.
+meta=${DAXDEV_VM_KERNEL_META:-linux-image-amd64}
 pkg=${DAXDEV_VM_KERNEL_PKG:-}
 if [ -z "$pkg" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	pkg=$(apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
 fi
 if [ -z "$pkg" ]; then
 	# Offline fallback: reuse whatever was unpacked before.
 	old=$(ls -d "$cache"/kernel-linux-image-*/ 2>/dev/null | head -n1)
 	[ -n "$old" ] && [ -f "$old/.complete" ] && { echo "${old%/}"; exit 0; }
-	fail "cannot resolve the kernel package: 'apt-cache depends linux-image-amd64' gave nothing (apt-get update?)"
+	fail "cannot resolve the kernel package: 'apt-cache depends $meta' gave nothing (apt-get update?)"
 fi
 
 dir="$cache/kernel-$pkg"

@@ -56,7 +56,7 @@ static double median(double *v)
 /* Copies to pseudo-random 64-byte-aligned offsets, ~64 MiB per sample. */
 static void time_copies(const char *name, char *dst, const char *src, size_t len)
 {
-	size_t n = (REGION / len) < 20000 ? 20000 : REGION / len;
+	size_t n = (REGION / len) < 1000 ? 1000 : REGION / len;
 	uint64_t x = 88172645463325252ull;
 	double t[SAMPLES];
 

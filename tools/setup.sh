@@ -18,6 +18,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)
 	libpmem-dev libpmemlog-dev gnuplot-nox
+	# real PMDK clients of the drop-in libpmem (compat/libpmem/tests)
+	fio libpmemobj-dev pmdk-tools python3
 )
 
 # The arm64 cross build and its emulators; libcmocka-dev:arm64 needs dpkg's

@@ -32,6 +32,16 @@ for g in "$@"; do
 	[ -x "$g" ] || die "guest program $g missing"
 	ldd "$g" >/dev/null 2>&1 && die "guest program $g is not static"
 done
+# Dynamic guest programs: the PMDK clients of the drop-in libpmem (scenario
+# poweroff-pmdk).  DAXDEV_VM_DYNAMIC lists them; they come with the shared
+# libraries ldd finds (PMDK's libpmem.so.1 among them), and
+# DAXDEV_VM_LIBPMEM, the drop-in, goes where `meson install` puts it.
+dynamic_guests=${DAXDEV_VM_DYNAMIC:-}
+drop_in=${DAXDEV_VM_LIBPMEM:-}
+for g in $dynamic_guests $drop_in; do
+	[ -f "$g" ] || die "dynamic guest file $g missing"
+done
+host_tools="$host_tools $dynamic_guests"
 
 kver=$(ls "$kdir/lib/modules" | head -n1)
 mdir="$kdir/lib/modules/$kver"
@@ -63,7 +73,7 @@ for m in $wanted; do add_mod "$m"; done
 # Cache key: everything that goes in, plus this script and the init.
 key=$( {
 	echo "$kver ${order[*]}"
-	sha256sum "$0" "$init" "$busybox" $host_tools "$@" | cut -d' ' -f1
+	sha256sum "$0" "$init" "$busybox" $host_tools $drop_in "$@" | cut -d' ' -f1
 } | sha256sum | cut -c1-16)
 out="$cache/initramfs-$key.cpio.gz"
 
@@ -90,6 +100,11 @@ copy_with_libs() {
 }
 for t in $host_tools; do copy_with_libs "$t"; done
 for g in "$@"; do cp "$g" "$root/bin/" || die "copy $g"; done
+if [ -n "$drop_in" ]; then
+	mkdir -p "$root/usr/lib/x86_64-linux-gnu/daxdev/libpmem" &&
+		cp -L "$drop_in" "$root/usr/lib/x86_64-linux-gnu/daxdev/libpmem/libpmem.so.1" ||
+		die "copy $drop_in"
+fi
 cp "$init" "$root/init" && chmod 0755 "$root/init" || die "copy init"
 : >"$root/etc/mtab"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$out.tmp" ||

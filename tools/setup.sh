@@ -11,6 +11,7 @@ packages=(
 	# build and unit tests
 	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev
 	# real-kernel suite (tests/vm): QEMU guest with emulated NVDIMMs
+	# (Debian 12's ndctl package also ships the cxl tool)
 	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)
 	libpmem-dev libpmemlog-dev gnuplot-nox

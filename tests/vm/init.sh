@@ -84,11 +84,26 @@ setup() {
 ns_create() {
 	_ns=$1 _mode=$2
 	shift 2
-	ndctl create-namespace -f -e "$_ns" -m "$_mode" "$@" >/tmp/ns.json 2>&1
+	ns_ndctl "$_mode" -f -e "$_ns" -m "$_mode" "$@"
+}
+
+# ns_new REGION MODE [ndctl options]: a new namespace in a labelled region
+# (CXL); sets DEV.
+ns_new() {
+	_reg=$1 _mode=$2
+	shift 2
+	ns_ndctl "$_mode" -r "$_reg" -m "$_mode" "$@"
+}
+
+# ns_ndctl MODE ARGS...: ndctl create-namespace ARGS; DEV from its output.
+ns_ndctl() {
+	_mode=$1
+	shift
+	ndctl create-namespace "$@" >/tmp/ns.json 2>&1
 	_rc=$?
 	cat /tmp/ns.json
 	if [ $_rc -ne 0 ]; then
-		result "create-$_mode" FAIL "rc=$_rc: ndctl create-namespace -e $_ns -m $_mode $*"
+		result "create-$_mode" FAIL "rc=$_rc: ndctl create-namespace $*"
 		finish
 	fi
 	DEV=$(sed -n 's/.*"\(blockdev\|chardev\)":"\([^"]*\)".*/\2/p' /tmp/ns.json | head -n 1)
@@ -96,6 +111,55 @@ ns_create() {
 		result "create-$_mode" FAIL "no device named in ndctl output"
 		finish
 	fi
+}
+
+# ns_found REGION devdax|fsdax: wait (up to 20 s: probing runs
+# asynchronously) for a device-dax or pmem disk in REGION that the kernel
+# found on its own (labels, info block); sets DEV to its name.
+ns_found() {
+	case $2 in
+	devdax) _glob="/sys/bus/nd/devices/$1/dax*/dax*" ;;
+	*) _glob="/sys/bus/nd/devices/$1/*/block/pmem*" ;;
+	esac
+	_t=0
+	while :; do
+		for _d in $_glob; do
+			DEV=${_d##*/}
+			[ -e "/dev/$DEV" ] && return 0
+		done
+		[ "$_t" -ge 200 ] && need "" "no $2 device in $1 after 20 s"
+		sleep 0.1
+		_t=$((_t + 1))
+	done
+}
+
+# wait_for PATH [TENTHS]: wait up to TENTHS/10 s (default 20 s) for PATH.
+wait_for() {
+	_t=0
+	while [ ! -e "$1" ]; do
+		[ "$_t" -ge "${2:-200}" ] && return 1
+		sleep 0.1
+		_t=$((_t + 1))
+	done
+}
+
+# cxl_pmem_region: load the CXL modules, wait for mem0 and make a persistent
+# region on it (6.1 does not re-assemble regions after a reboot: every boot
+# calls this).  Sets REGION to the nd region it became (region0).
+cxl_pmem_region() {
+	load_modules /lib/modules/load-order-cxl
+	wait_for /sys/bus/cxl/devices/mem0 || need "" "no /sys/bus/cxl/devices/mem0 after 20 s"
+	setup cxl create-region -m -d decoder0.0 -w 1 -g 256 -t pmem mem0
+	REGION=""
+	_t=0
+	while [ -z "$REGION" ] && [ "$_t" -lt 100 ]; do
+		REGION=$(cd /sys/bus/nd/devices && for _r in region*; do
+			case $(readlink -f "$_r") in *ACPI0017*) echo "$_r" ;; esac
+		done | head -n 1)
+		[ -n "$REGION" ] || sleep 0.1
+		_t=$((_t + 1))
+	done
+	need "$REGION" "cxl create-region made no nd region"
 }
 
 # region_ns KIND [N]: print the namespace of the Nth (from 0) region whose
@@ -149,12 +213,17 @@ need() {
 	finish
 }
 
-while read -r _m; do
-	insmod "/lib/modules/$_m.ko" 2>/tmp/insmod || {
-		cat /tmp/insmod
-		result "insmod-$_m" FAIL "$(cat /tmp/insmod)"
-	}
-done </lib/modules/load-order
+# load_modules LIST: insmod the modules named in LIST, in order.
+load_modules() {
+	while read -r _m; do
+		insmod "/lib/modules/$_m.ko" 2>/tmp/insmod || {
+			cat /tmp/insmod
+			result "insmod-$_m" FAIL "$(cat /tmp/insmod)"
+		}
+	done <"$1"
+}
+
+load_modules /lib/modules/load-order
 
 echo
 echo "DAXDEV-BOOT boot=$boot kernel=$(uname -r) cpu-flags=$(grep -o -w 'clwb\|clflushopt\|clflush' /proc/cpuinfo | sort -u | tr '\n' ' ')"

@@ -51,6 +51,7 @@ VM_PERSISTENCE=""          # "", cpu, mem-ctrl
 VM_NVDIMMS="256M"          # sizes of the emulated NVDIMMs (namespace0.0, 1.0, ...)
 VM_VIRTIO_PMEM=""          # size of a virtio-pmem device, "" for none
 VM_MEMMAP=""               # e.g. 64M!1G for a legacy e820 pmem region
+VM_CXL_PMEM=""             # size of a CXL type-3 persistent memory device (q35 machine)
 VM_MEM=512M
 # shellcheck source=/dev/null
 . "$scen"
@@ -109,8 +110,24 @@ mkdir -p "$work/extra" && cp "$scen" "$work/extra/scenario.sh" || die "copy scen
 cat "$initrd" "$work/extra.cpio.gz" >"$work/initrd.gz" || die "initrd"
 
 machine="pc,nvdimm=on"
+[ -n "$VM_CXL_PMEM" ] && machine="q35,nvdimm=on,cxl=on"
 [ -n "$VM_PERSISTENCE" ] && machine="$machine,nvdimm-persistence=$VM_PERSISTENCE"
 devs=()
+if [ -n "$VM_CXL_PMEM" ]; then
+	# One host bridge with TWO root ports: with a single port the kernel
+	# programs a pass-through decoder that QEMU 7.2 does not route, and the
+	# memory reads as zeros (docs/testing.md).  The device sits on the first
+	# port; the label storage area (lsa) lets the guest keep namespaces.
+	truncate -s "$VM_CXL_PMEM" "$work/cxl-pmem.img" && truncate -s 1M "$work/cxl-lsa.img" ||
+		die "backing file"
+	devs+=(-object "memory-backend-file,id=cxl-mem0,share=on,mem-path=$work/cxl-pmem.img,size=$VM_CXL_PMEM"
+	       -object "memory-backend-file,id=cxl-lsa0,share=on,mem-path=$work/cxl-lsa.img,size=1M"
+	       -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+	       -device cxl-rp,port=0,bus=cxl.1,id=cxl_rp0,chassis=0,slot=2
+	       -device cxl-rp,port=1,bus=cxl.1,id=cxl_rp1,chassis=0,slot=3
+	       -device cxl-type3,bus=cxl_rp0,memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0,sn=0xd4dd0001
+	       -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+fi
 i=0
 for sz in $VM_NVDIMMS; do
 	truncate -s "$sz" "$work/nvdimm$i.img" || die "backing file"

@@ -206,6 +206,53 @@ devdax_and_daxfs() {
 	mkfs_mount "$DEV" /mnt/a dax
 }
 
+# dump_sysfs NAME: only when the host asked (DAXDEV_VM_DUMP, daxdev.dump=1):
+# copy the pmem, dax and CXL parts of sysfs (attribute values; links as
+# links; "<unreadable>" for what cannot be read) and print them as a base64
+# tar between DAXDEV-DUMP markers.  The host unpacks them into
+# $DAXDEV_VM_DUMP/NAME; tests/fixtures/make-fixtures.py trims them.
+dump_sysfs() {
+	grep -qw daxdev.dump=1 /proc/cmdline || return 0
+	_top=/tmp/dump/$1
+	rm -rf "$_top" && mkdir -p "$_top"
+	echo "$(uname -r) $(cat /proc/cmdline)" >"$_top/KERNEL"
+	# whole device subtrees: every nd bus, the CXL root and memory devices
+	_trees=$(for _l in /sys/bus/nd/devices/ndbus* /sys/bus/cxl/devices/root* \
+			/sys/bus/cxl/devices/mem* /sys/bus/dax/devices/*; do
+		[ -e "$_l" ] && readlink -f "$_l"
+	done | sort -u)
+	for _t in $_trees; do
+		find "$_t" \( -name power -o -name trace -o -name queue -o -name mq -o -name bdi \
+			-o -name holders -o -name slaves -o -name integrity \) -prune -o -print |
+		while read -r _p; do dump_entry "$_p" "$_top"; done
+	done
+	# the links that lead into those subtrees
+	for _l in /sys/bus/nd/devices/* /sys/bus/dax/devices/* /sys/bus/cxl/devices/* \
+			/sys/class/dax/* /sys/dev/char/* /sys/dev/block/* /sys/block/*; do
+		[ -L "$_l" ] || continue
+		_r=$(readlink -f "$_l")
+		for _t in $_trees; do
+			case $_r in "$_t"|"$_t"/*) dump_entry "$_l" "$_top"; break ;; esac
+		done
+	done
+	echo "DAXDEV-DUMP-BEGIN $1"
+	tar -C /tmp/dump -czf - "$1" | base64
+	echo "DAXDEV-DUMP-END $1"
+}
+
+# dump_entry PATH TOP: one sysfs entry (and the directories above it) under TOP.
+dump_entry() {
+	_d=$2$(dirname "$1")
+	mkdir -p "$_d"
+	if [ -L "$1" ]; then
+		ln -s "$(readlink "$1")" "$2$1"
+	elif [ -d "$1" ]; then
+		mkdir -p "$2$1"
+	elif ! cat "$1" >"$2$1" 2>/dev/null; then
+		echo "<unreadable>" >"$2$1"
+	fi
+}
+
 # need VALUE WHAT: stop this boot with a FAIL when VALUE is empty.
 need() {
 	[ -n "$1" ] && return 0

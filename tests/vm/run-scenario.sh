@@ -141,7 +141,23 @@ if [ -n "$VM_VIRTIO_PMEM" ]; then
 	       -device "virtio-pmem-pci,memdev=vpmem,id=vp0")
 fi
 append="console=ttyS0 quiet panic=-1 oops=panic"
+# DAXDEV_VM_DUMP=DIR: scenarios that call dump_sysfs print sysfs, unpacked into DIR.
+[ -n "${DAXDEV_VM_DUMP:-}" ] && append="$append daxdev.dump=1"
 [ -n "$VM_MEMMAP" ] && append="$append memmap=$VM_MEMMAP"
+
+# unpack_dumps LOG DIR: the base64 tars between DAXDEV-DUMP markers -> DIR/NAME.
+unpack_dumps() {
+	local dname
+	for dname in $(sed -n 's/^DAXDEV-DUMP-BEGIN //p' "$1"); do
+		mkdir -p "$2" && rm -rf "${2:?}/$dname" &&
+		sed -n "/^DAXDEV-DUMP-BEGIN $dname\$/,/^DAXDEV-DUMP-END $dname\$/p" "$1" |
+			sed '1d;$d' | base64 -d | tar -C "$2" -xzf - || {
+			echo "vm-$name: dump $dname could not be unpacked"
+			return 1
+		}
+		echo "vm-$name: sysfs dump $dname -> $2/$dname ($(find "$2/$dname" | wc -l) entries)"
+	done
+}
 
 echo "vm-$name: kernel $vmlinuz, accel $accel, cpu $cpu, machine $machine, timeout ${tmo}s per boot"
 status=0
@@ -174,6 +190,7 @@ for boot in $(seq 1 "$VM_BOOTS"); do
 	fi
 	if [ "$npass" -eq 0 ] && [ "$nfail" -eq 0 ]; then die "boot $boot reported no results"; fi
 	[ "$nfail" -eq 0 ] || status=1
+	[ -n "${DAXDEV_VM_DUMP:-}" ] && { unpack_dumps "$log" "$DAXDEV_VM_DUMP" || status=1; }
 	if type "host_after_boot$boot" >/dev/null 2>&1; then
 		if "host_after_boot$boot" >"$work/host$boot.log" 2>&1; then
 			sed 's/^/[host] /' "$work/host$boot.log"

@@ -16,4 +16,6 @@ boot1() {
 	check fsdax vmcheck /mnt/a/pool --create --size 16M --expect-provider fsdax \
 		--expect-persistence persistent --expect-write-cache 1 --expect-flush any-cpu-flush \
 		--expect-info "mapping: MAP_SHARED_VALIDATE|MAP_SYNC" --expect-info memory_controller
+	# the fixture tree tests/fixtures/sysfs-6.1/cxl (only with DAXDEV_VM_DUMP)
+	dump_sysfs cxl
 }

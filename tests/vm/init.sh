@@ -13,8 +13,12 @@ mount -t tmpfs tmpfs /tmp
 mkdir -p /mnt/a /mnt/b /mnt/c
 
 boot=1
+guest=a     # b: the peer guest of a two-guest boot, which runs peerN
 for w in $(cat /proc/cmdline); do
-	case $w in daxdev.boot=*) boot=${w#daxdev.boot=} ;; esac
+	case $w in
+	daxdev.boot=*) boot=${w#daxdev.boot=} ;;
+	daxdev.guest=*) guest=${w#daxdev.guest=} ;;
+	esac
 done
 
 NRES=0
@@ -31,7 +35,7 @@ finish() {
 	if [ "$NFAIL" -ne 0 ]; then
 		dmesg | tail -n 25 | sed 's/^/[dmesg] /'
 	fi
-	echo "DAXDEV-END boot=$boot results=$NRES failed=$NFAIL"
+	echo "DAXDEV-END boot=$boot guest=$guest results=$NRES failed=$NFAIL"
 	# No sync on purpose (-n; busybox syncs otherwise): power-off tests must
 	# not be helped by a last write-back of the page cache.
 	poweroff -n -f
@@ -253,6 +257,12 @@ dump_entry() {
 	fi
 }
 
+# peer_go: tell the runner to start the peer guest (a scenario with peerN):
+# the shared media is ready for it to boot on.
+peer_go() {
+	echo "DAXDEV-PEER-GO"
+}
+
 # need VALUE WHAT: stop this boot with a FAIL when VALUE is empty.
 need() {
 	[ -n "$1" ] && return 0
@@ -273,13 +283,15 @@ load_modules() {
 load_modules /lib/modules/load-order
 
 echo
-echo "DAXDEV-BOOT boot=$boot kernel=$(uname -r) cpu-flags=$(grep -o -w 'clwb\|clflushopt\|clflush' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "DAXDEV-BOOT boot=$boot guest=$guest kernel=$(uname -r) cpu-flags=$(grep -o -w 'clwb\|clflushopt\|clflush' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 if [ -f /scenario.sh ]; then
 	. /scenario.sh
-	if type "boot$boot" >/dev/null 2>&1; then
-		"boot$boot"
+	fn=boot$boot
+	[ "$guest" = b ] && fn=peer$boot
+	if type "$fn" >/dev/null 2>&1; then
+		"$fn"
 	else
-		result scenario FAIL "/scenario.sh has no function boot$boot"
+		result scenario FAIL "/scenario.sh has no function $fn"
 	fi
 else
 	result scenario FAIL "no /scenario.sh in the initramfs"

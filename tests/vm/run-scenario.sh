@@ -186,6 +186,7 @@ stop_guests() {
 	done
 }
 trap stop_guests EXIT
+trap 'exit 143' TERM INT HUP   # so that the EXIT trap runs on a kill too
 
 # check_boot LOG QRC SECS WHAT: show the guest's lines, stop on a timeout or
 # a crash; returns 1 when a result failed.

@@ -117,7 +117,9 @@ if [ -n "$VM_CXL_PMEM" ]; then
 	# One host bridge with TWO root ports: with a single port the kernel
 	# programs a pass-through decoder that QEMU 7.2 does not route, and the
 	# memory reads as zeros (docs/testing.md).  The device sits on the first
-	# port; the label storage area (lsa) lets the guest keep namespaces.
+	# port; the label storage area (lsa) keeps the namespaces, and the serial
+	# number (sn) makes the region's interleave-set cookie non-zero, without
+	# which 6.1 refuses those labels at the next boot.
 	truncate -s "$VM_CXL_PMEM" "$work/cxl-pmem.img" && truncate -s 1M "$work/cxl-lsa.img" ||
 		die "backing file"
 	devs+=(-object "memory-backend-file,id=cxl-mem0,share=on,mem-path=$work/cxl-pmem.img,size=$VM_CXL_PMEM"

@@ -1,4 +1,4 @@
-/* Device-dax and pmem block device sysfs decisions against real 6.1 dumps and hand-made trees, plus the device-dax open path over /dev/zero. */
+/* Device-dax and pmem block device sysfs decisions against real 6.1 dumps (NVDIMM, CXL) and hand-made trees, plus the device-dax open path over /dev/zero. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -121,6 +121,44 @@ static void test_devdax_hmem_no_region(void **state)
 	nvdimm_devdax_clear(&dax);
 }
 
+/* CXL type-3 persistent memory (real 6.1 dump): the kernel marks every CXL
+ * pmem region memory_controller, so the CPU cache must be flushed. */
+static void test_devdax_cxl_pmem(void **state)
+{
+	struct nvdimm_devdax dax;
+
+	(void)state;
+	lookup_dax("sysfs-6.1/cxl", 252, 0, &dax);
+	assert_string_equal(dax.name, "dax0.0");
+	assert_int_equal(dax.size, 65011712);
+	assert_int_equal(dax.align, 2 * MiB);
+	assert_true(dax.persist.has_region);
+	assert_string_equal(dax.persist.region, "region0");
+	assert_contains(dax.persist.region_dir, "/ACPI0017:00/root0/nvdimm-bridge0/ndbus0/region0");
+	assert_int_equal(dax.persist.persistence, DAXDEV_PERSISTENCE_PERSISTENT);
+	assert_true(dax.persist.write_cache);
+	assert_contains(dax.persist.reason, "region0/persistence_domain=memory_controller");
+	assert_int_equal(dax.bad.count, 0);
+	nvdimm_devdax_clear(&dax);
+}
+
+/* CXL RAM (hand-made, 6.3+ shape): cxl region -> dax_region -> device-dax,
+ * no nvdimm region anywhere: volatile, nothing to write back. */
+static void test_devdax_cxl_ram(void **state)
+{
+	struct nvdimm_devdax dax;
+
+	(void)state;
+	lookup_dax("sysfs-made/cxl-ram", 252, 0, &dax);
+	assert_string_equal(dax.name, "dax0.0");
+	assert_int_equal(dax.size, 256 * MiB);
+	assert_false(dax.persist.has_region);
+	assert_int_equal(dax.persist.persistence, DAXDEV_PERSISTENCE_VOLATILE);
+	assert_false(dax.persist.write_cache);
+	assert_contains(dax.persist.reason, "dax0.0: no nvdimm region above it");
+	nvdimm_devdax_clear(&dax);
+}
+
 /* Kernels before 5.10: no per-device align, the dax_region's applies. */
 static void test_devdax_align_from_dax_region(void **state)
 {
@@ -215,6 +253,14 @@ static void test_blockdev_mem_ctrl(void **state)
 		  "=1; region1/persistence_domain=memory_controller");
 	check_blk("sysfs-6.1/mem-ctrl", 259, 1, "pmem2", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
 		  "write_cache=1");
+}
+
+/* fsdax on CXL pmem: the disk says write_cache 1, the region memory_controller. */
+static void test_blockdev_cxl_pmem(void **state)
+{
+	(void)state;
+	check_blk("sysfs-6.1/cxl", 259, 0, "pmem0.1", DAXDEV_PERSISTENCE_PERSISTENT, 1, true,
+		  "pmem0.1/dax/write_cache=1; region0/persistence_domain=memory_controller");
 }
 
 /* A partition reads the dax attributes of its disk. */
@@ -432,6 +478,42 @@ static void test_open_aligned_1g(void **state)
 	daxdev_put(dev);
 }
 
+/* The whole open path on the CXL dump (/dev/zero posing as its dax0.0):
+ * the decision, and where the memory is (NUMA node, target node, region,
+ * bus) as the kernel shows it. */
+static void test_open_cxl_pmem(void **state)
+{
+	struct daxdev_info info = DAXDEV_INFO_INIT;
+	char details[4096];
+	struct daxdev *dev;
+
+	(void)state;
+#ifdef DAXDEV_TEST_NO_CPU_FLUSH
+	use_tree("sysfs-made/cxl-zero");
+	assert_int_equal(daxdev_open("/dev/zero", NULL, &dev), -EOPNOTSUPP);
+	return;
+#endif
+	dev = open_zero_with("sysfs-made/cxl-zero", DAXDEV_WRITE_CACHE_AUTO);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_string_equal(info.provider, "devdax");
+	assert_string_equal(info.host, "dax0.0");
+	assert_int_equal(info.size, 65011712);
+	assert_int_equal(info.align, 2 * MiB);
+	assert_int_equal(info.persistence, DAXDEV_PERSISTENCE_PERSISTENT);
+	assert_contains(info.persistence_reason, "region0/persistence_domain=memory_controller");
+	assert_true(info.write_cache);
+	assert_false(info.write_cache_overridden);
+	assert_int_equal(daxdev_write_cache(dev), 1);
+	assert_int_equal(info.numa_node, 0);
+	assert_int_equal(info.target_node, 1);
+	assert_string_equal(info.region, "region0");
+	assert_string_equal(info.bus, "CXL");
+	assert_true(daxdev_get_details(dev, details, sizeof(details)) > 0);
+	assert_contains(details, "nvdimm-bridge0/ndbus0/region0/dax0.0/dax0.0");
+	assert_int_equal(daxdev_write(dev, 64 * 1024 - 3, "cxl", 3), 0);
+	daxdev_put(dev);
+}
+
 /* The user's override wins; the persistence reason still says what sysfs said. */
 static void test_open_reports_sysfs_under_override(void **state)
 {
@@ -485,6 +567,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_devdax_memory_controller, reset_env),
 		cmocka_unit_test_teardown(test_devdax_volatile_region, reset_env),
 		cmocka_unit_test_teardown(test_devdax_hmem_no_region, reset_env),
+		cmocka_unit_test_teardown(test_devdax_cxl_pmem, reset_env),
+		cmocka_unit_test_teardown(test_devdax_cxl_ram, reset_env),
 		cmocka_unit_test_teardown(test_devdax_align_from_dax_region, reset_env),
 		cmocka_unit_test_teardown(test_devdax_per_device, reset_env),
 		cmocka_unit_test_teardown(test_devdax_not_in_sysfs, reset_env),
@@ -492,6 +576,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_blockdev_default, reset_env),
 		cmocka_unit_test_teardown(test_blockdev_cpu_cache, reset_env),
 		cmocka_unit_test_teardown(test_blockdev_mem_ctrl, reset_env),
+		cmocka_unit_test_teardown(test_blockdev_cxl_pmem, reset_env),
 		cmocka_unit_test_teardown(test_blockdev_partition, reset_env),
 		cmocka_unit_test_teardown(test_blockdev_volatile_region, reset_env),
 		cmocka_unit_test_teardown(test_blockdev_missing, reset_env),
@@ -500,6 +585,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_badblocks_unlocated, reset_env),
 		cmocka_unit_test_teardown(test_open_direct_access_badblocks, reset_env),
 		cmocka_unit_test_teardown(test_open_aligned_1g, reset_env),
+		cmocka_unit_test_teardown(test_open_cxl_pmem, reset_env),
 		cmocka_unit_test_teardown(test_open_reports_sysfs_under_override, reset_env),
 		cmocka_unit_test_teardown(test_open_zero_not_in_tree, reset_env),
 		cmocka_unit_test_teardown(test_open_too_small_for_request, reset_env),

@@ -15,6 +15,7 @@ packages=(
 	# build and unit tests; abigail-tools for the ABI check (.ci/abi.sh)
 	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev abigail-tools
 	# real-kernel suite (tests/vm): QEMU guest with emulated NVDIMMs
+	# (Debian 12's ndctl package also ships the cxl tool)
 	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)
 	libpmem-dev libpmemlog-dev gnuplot-nox

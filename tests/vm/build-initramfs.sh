@@ -3,8 +3,10 @@
 #
 # usage: build-initramfs.sh CACHE_DIR KERNEL_DIR INIT_SCRIPT GUEST_PROGRAM...
 # The archive holds busybox, the pmem/dax/filesystem modules of KERNEL_DIR in
-# load order, ndctl, mkfs.ext4, mkfs.xfs (with their shared libraries), the
-# guest /init and the given static guest programs (in /bin).  Prints the path
+# load order (lib/modules/load-order; the CXL ones, loaded only by the
+# scenarios that want them, in lib/modules/load-order-cxl), ndctl, cxl,
+# mkfs.ext4, mkfs.xfs (with their shared libraries), the guest /init and the
+# given static guest programs (in /bin).  Prints the path
 # of the .cpio.gz on stdout.  Exit 77 (skip) or 1 (CI set) when a piece is missing.
 set -u
 
@@ -24,7 +26,8 @@ busybox=/bin/busybox
 [ -x "$busybox" ] || fail "$busybox not found (apt-get install busybox-static)"
 ldd "$busybox" >/dev/null 2>&1 && fail "$busybox is dynamically linked; install busybox-static"
 host_tools=""
-for t in ndctl mkfs.ext4 mkfs.xfs; do
+# cxl comes with Debian 12's ndctl package (there is no separate cxl package).
+for t in ndctl cxl mkfs.ext4 mkfs.xfs; do
 	p=$(PATH=$PATH:/sbin:/usr/sbin command -v "$t") || fail "missing host tool '$t' (ndctl, e2fsprogs, xfsprogs)"
 	host_tools="$host_tools $p"
 done
@@ -51,6 +54,8 @@ mdir="$kdir/lib/modules/$kver"
 # crc32c_generic goes first although nothing declares it: xfs and ext4 look
 # up "crc32c" through the crypto API at load time.
 wanted="crc32c_generic nfit nd_pmem nd_btt dax_pmem device_dax nd_e820 virtio_pmem virtio_pci ext4 xfs"
+# CXL type-3 memory (cxl_core and cxl_port are built in on Debian's kernel).
+wanted_cxl="cxl_acpi cxl_pci cxl_mem cxl_pmem"
 order=()
 declare -A seen path
 while IFS= read -r f; do
@@ -69,6 +74,8 @@ add_mod() {
 	order+=("$m")
 }
 for m in $wanted; do add_mod "$m"; done
+nbase=${#order[@]}
+for m in $wanted_cxl; do add_mod "$m"; done
 
 # Cache key: everything that goes in, plus this script and the init.
 key=$( {
@@ -86,9 +93,14 @@ root=$(mktemp -d "$cache/initramfs-root.XXXXXX") || die "mktemp"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt,etc,lib/modules,run} || die "mkdir"
 cp "$busybox" "$root/bin/busybox" || die "copy busybox"
-for m in "${order[@]}"; do
+for i in "${!order[@]}"; do
+	m=${order[$i]}
 	cp "${path[$m]}" "$root/lib/modules/$m.ko" || die "copy $m"
-	echo "$m" >>"$root/lib/modules/load-order"
+	if [ "$i" -lt "$nbase" ]; then
+		echo "$m" >>"$root/lib/modules/load-order"
+	else
+		echo "$m" >>"$root/lib/modules/load-order-cxl"
+	fi
 done
 copy_with_libs() {
 	local p=$1 lib

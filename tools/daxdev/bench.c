@@ -67,14 +67,14 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	};
 	int c, rc = parse_sizes(b, "64,256,4K,64K,1M");
 
-	while (!rc && (c = getopt_long(argc, argv, "+s:o:ujh", longopts, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, "s:o:ujh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': rc = parse_sizes(b, optarg); break;
 		case 'o': rc = tool_parse_size("bench", "--offset", optarg, &b->offset); break;
 		case 'u': b->human = true; break;
 		case 'j': b->json = true; break;
 		case 'h': fputs(bench_usage, stdout); return -1;
-		default: return tool_usage_error("bench", "bad option");
+		default: return tool_bad_option("bench", argv);
 		}
 	}
 	if (rc)

@@ -43,12 +43,12 @@ static int parse_args(const char *cmd, const char *usage, int argc, char **argv,
 	bool is_info = !strcmp(cmd, "info");
 	int c;
 
-	while ((c = getopt_long(argc, argv, is_info ? "+ujh" : "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, is_info ? "ujh" : "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u': a->human = true; break;
 		case 'j': a->json = true; break;
 		case 'h': fputs(usage, stdout); return -1;
-		default: return tool_usage_error(cmd, "bad option");
+		default: return tool_bad_option(cmd, argv);
 		}
 	}
 	if (optind != argc - 1)

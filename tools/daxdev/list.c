@@ -213,13 +213,13 @@ static int parse_list_args(int argc, char **argv, struct list_opts *lo)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+vujh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vujh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': lo->verbose = true; break;
 		case 'u': lo->human = true; break;
 		case 'j': lo->json = true; break;
 		case 'h': fputs(list_usage, stdout); return -1;
-		default: return tool_usage_error("list", "bad option");
+		default: return tool_bad_option("list", argv);
 		}
 	}
 	if (optind < argc)

@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
 			optind = 1; /* getopt from the subcommand's own arguments */
+			opterr = 0; /* each subcommand says what was wrong, once */
 			return commands[i].run(argc - 1, argv + 1);
 		}
 	}

@@ -34,6 +34,8 @@ int cmd_zero(int argc, char **argv);
 int tool_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same with "(try daxdev CMD --help)"; returns TOOL_USAGE. */
 int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long found an unknown option or a missing argument (opterr is 0). */
+int tool_bad_option(const char *cmd, char **argv);
 /* Sizes: bytes, or with human units "2.00 MiB (2.10 MB)". */
 void tool_size_str(uint64_t bytes, bool human, char *buf, size_t len);
 json_object *tool_json_size(uint64_t bytes, bool human);

@@ -58,7 +58,10 @@ static int parse_args(struct transfer *x, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+o:l:i:O:sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:l:i:O:sh", longopts, NULL)) != -1) {
+		if ((c == 'i' && x->kind != RESTORE) || (c == 'O' && x->kind != DUMP))
+			return tool_usage_error(x->cmd, "--%s does not apply to %s",
+						c == 'i' ? "input" : "output", x->cmd);
 		if (c == 'o' && tool_parse_size(x->cmd, "--offset", optarg, &x->offset))
 			return TOOL_USAGE;
 		if (c == 'l' && tool_parse_size(x->cmd, "--length", optarg, &x->length))
@@ -77,7 +80,7 @@ static int parse_args(struct transfer *x, int argc, char **argv)
 				      x->kind == RESTORE ? "  -i, --input FILE   read FILE instead of stdin\n" : "",
 				      common_help), -1;
 		else if (c != 'o' && c != 'l')
-			return tool_usage_error(x->cmd, "bad option");
+			return tool_bad_option(x->cmd, argv);
 	}
 	if (optind != argc - 1)
 		return tool_usage_error(x->cmd, optind == argc ? "a TARGET is needed" : "one TARGET only");

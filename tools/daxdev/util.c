@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Messages, sizes, JSON output and the progress bar shared by the subcommands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,13 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see daxdev %s --help)\n", cmd);
 	return TOOL_USAGE;
+}
+
+int tool_bad_option(const char *cmd, char **argv)
+{
+	if (optopt && strchr("oliOs", optopt) && argv[optind - 1][0] == '-')
+		return tool_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+	return tool_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 int tool_lib_fail(const char *cmd, int rc)

@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 packages=(
 	# build and unit tests
 	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev
+	# the daxdev(1) tool: JSON, optional libndctl (with libuuid), bash completion
+	libjson-c-dev libndctl-dev uuid-dev bash-completion
 	# real-kernel suite (tests/vm): QEMU guest with emulated NVDIMMs
-	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
+	qemu-system-x86 busybox-static cpio kmod ndctl daxctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)
 	libpmem-dev libpmemlog-dev gnuplot-nox
 )

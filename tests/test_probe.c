@@ -272,6 +272,25 @@ static void test_probe_bad_input(void **state)
 	assert_null(dev);
 }
 
+/* A block device without dax attributes carries no DAX filesystem. */
+static void test_probe_block_without_dax(void **state)
+{
+	char dir[] = "/tmp/daxdev-probe-XXXXXX", path[PATH_MAX + 64];
+	struct daxdev *dev = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/dev/block %s/sys/sda && echo 2048 >%s/sys/sda/size "
+		 "&& ln -s ../../sda %s/sys/dev/block/8:0", dir, dir, dir, dir);
+	assert_int_equal(system(path), 0);
+	setenv("DAXDEV_SYSFS_ROOT", dir, 1);
+	daxdev_env_reload();
+	assert_int_equal(daxdev_probe_dev(S_IFBLK, makedev(8, 0), NULL, &dev), -ENODEV);
+	assert_contains(daxdev_errormsg(), "sda has no dax attributes");
+	snprintf(path, sizeof(path), "rm -r %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +300,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_blockdev_trees, reset_env),
 		cmocka_unit_test_teardown(test_file_probe_is_open, reset_env),
 		cmocka_unit_test_teardown(test_probe_bad_input, reset_env),
+		cmocka_unit_test_teardown(test_probe_block_without_dax, reset_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -472,6 +472,9 @@ static int fsdax_probe_block(struct fsdax_file *f, dev_t rdev)
 	nvdimm_blockdev_lookup(rdev, &f->blk);
 	if (!f->blk.found)
 		return daxdev_err(-ENODEV, "%s: %s", f->name, f->blk.persist.reason);
+	if (!f->blk.write_cache_path[0])
+		return daxdev_err(-ENODEV, "%s: %s has no dax attributes: no DAX filesystem can be "
+				  "mounted from it", f->name, f->blk.name);
 	if (f->blk.size < f->page_size)
 		return daxdev_err(-ENODEV, "%s: %s has %llu bytes: no capacity", f->name,
 				  f->blk.name, (unsigned long long)f->blk.size);

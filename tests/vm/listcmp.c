@@ -89,6 +89,23 @@ static void compare(const char *who, json_object *theirs, json_object *list, con
 	}
 }
 
+/* ndctl -v puts a device-dax namespace's devices in its daxregion: compare
+ * each device, and the namespace's own fields under the device's name. */
+static void compare_daxregion(json_object *ns, json_object *list, const char *region)
+{
+	json_object *devs = get(get(ns, "daxregion"), "devices");
+	static const char *const keys[] = { "numa_node", "target_node", "mode", "map" };
+
+	for (size_t i = 0; devs && i < json_object_array_length(devs); i++) {
+		json_object *dev = json_object_array_get_idx(devs, i), *ours;
+
+		compare("ndctl", dev, list, region);
+		ours = find(list, name_of(dev));
+		for (size_t k = 0; ours && k < sizeof(keys) / sizeof(keys[0]); k++)
+			same("ndctl", name_of(dev), keys[k], get(ns, keys[k]), get(ours, keys[k]));
+	}
+}
+
 /* ndctl nests namespaces in regions (an array, or one object). */
 static void walk_ndctl(json_object *o, json_object *list, const char *region)
 {
@@ -103,6 +120,8 @@ static void walk_ndctl(json_object *o, json_object *list, const char *region)
 		region = json_object_get_string(get(o, "dev"));
 	if (name_of(o) && get(o, "mode"))
 		compare("ndctl", o, list, region);
+	else if (get(o, "mode") && get(o, "daxregion"))
+		compare_daxregion(o, list, region);
 	json_object_object_foreach(o, key, v) {
 		if (json_object_is_type(v, json_type_array) || json_object_is_type(v, json_type_object))
 			if (strcmp(key, "daxregion"))

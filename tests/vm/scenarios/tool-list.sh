@@ -1,4 +1,4 @@
-# tool-list: daxdev list --json against ndctl list -RN and daxctl list on NVDIMM (devdax + fsdax with ext4 -o dax), virtio-pmem and memmap, field by field; list and probe agree with the open.
+# tool-list: daxdev list --json against ndctl list -RNv and daxctl list on NVDIMM (devdax + fsdax with ext4 -o dax), virtio-pmem and memmap, field by field; list and probe agree with the open.
 VM_NVDIMMS="256M 256M"
 VM_PERSISTENCE=cpu
 VM_VIRTIO_PMEM="256M"
@@ -8,7 +8,7 @@ boot1() {
 	devdax_and_daxfs
 	check list daxdev list
 	setup sh -c 'daxdev list --json >/tmp/daxdev.json'
-	setup sh -c 'ndctl list -RN >/tmp/ndctl.json'
+	setup sh -c 'ndctl list -RNv >/tmp/ndctl.json'
 	if command -v daxctl >/dev/null; then
 		setup sh -c 'daxctl list >/tmp/daxctl.json'
 		check list-vs-ndctl-daxctl listcmp /tmp/daxdev.json /tmp/ndctl.json /tmp/daxctl.json

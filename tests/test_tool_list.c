@@ -308,6 +308,19 @@ static void test_list_known_facts(void **state)
 		assert_int_equal(json_object_get_int(tool_json_get(d, "region_badblock_count")), 3);
 		assert_string_equal(json_object_to_json_string(tool_json_get(d, "root_only")),
 				    "[ \"badblock_count\" ]");
+	} else if (!strcmp(tree, "sysfs-6.1/cxl")) {
+		/* the kernel marks every CXL pmem region memory_controller */
+		size_t cxl = 0;
+
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			d = json_object_array_get_idx(arr, i);
+			if (strcmp(str(d, "bus"), "CXL"))
+				continue;
+			cxl++;
+			assert_true(json_object_get_boolean(tool_json_get(d, "write_cache")));
+			tool_assert_contains(str(d, "reason"), "memory_controller");
+		}
+		assert_true(cxl > 0);
 	} else if (!strcmp(tree, "sysfs-made/hmem")) {
 		d = find(arr, "dax1.0");
 		assert_string_equal(str(d, "persistence"), "volatile");

@@ -272,7 +272,7 @@ static void test_list_as_nobody(void **state)
 	json_object *mine, *theirs;
 
 	(void)state;
-	if (geteuid() != 0)
+	if (!tool_nobody_usable(root))
 		skip();
 	mine = list_json((const char *[]){ "list", "--json", NULL }, false);
 	theirs = list_json((const char *[]){ "list", "--json", NULL }, true);

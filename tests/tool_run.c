@@ -129,3 +129,23 @@ void tool_assert_one_line(const char *err)
 	if (!nl || nl[1])
 		fail_msg("stderr is not exactly one line: '%s'", err);
 }
+
+bool tool_nobody_usable(const char *path)
+{
+	struct tool_out r;
+	int status;
+	pid_t pid;
+	bool ok;
+
+	if (geteuid() != 0)
+		return false;
+	tool_run(&r, NULL, NULL, true, (const char *[]){ "--version", NULL });
+	ok = r.status == 0;
+	tool_out_free(&r);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(setgid(65534) || setuid(65534) || access(path, R_OK | X_OK));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}

@@ -19,6 +19,9 @@ struct tool_out {
 void tool_run(struct tool_out *r, const char *const *env, const char *in, bool as_nobody,
 	      const char *const *argv);
 void tool_out_free(struct tool_out *r);
+/* Running as root, and uid 65534 can run the tool and read path: the
+ * unprivileged cases make sense (a checkout under a private home cannot). */
+bool tool_nobody_usable(const char *path);
 /* The fixture tree $DAXDEV_TEST_FIXTURES/tree as "DAXDEV_SYSFS_ROOT=...". */
 const char *tool_tree_env(const char *tree);
 /* stdout parsed as JSON (fails the test if it is not). */

@@ -219,6 +219,26 @@ static void test_bad_blocks(void **state)
 	tool_out_free(&r);
 }
 
+/* On a terminal (script(1) gives one) the bar is drawn up to 100%. */
+static void test_progress_on_terminal(void **state)
+{
+	char cmd[PATH_MAX * 2 + 64], buf[65536];
+	size_t n;
+	FILE *p;
+
+	(void)state;
+	if (access("/usr/bin/script", X_OK))
+		skip();
+	snprintf(cmd, sizeof(cmd), "DAXDEV_SYSFS_ROOT= script -qec '%s zero %s' /dev/null",
+		 getenv("DAXDEV_TOOL"), dev_path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	tool_assert_contains(buf, "zero     [########################################] 100.0%");
+}
+
 static void test_help(void **state)
 {
 	static const char *const cmds[] = { "dump", "restore", "zero" };
@@ -240,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bad_blocks),
+		cmocka_unit_test(test_progress_on_terminal),
 		cmocka_unit_test(test_help),
 	};
 

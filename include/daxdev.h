@@ -135,6 +135,25 @@ DAXDEV_API int daxdev_open(const char *target, const struct daxdev_open_opts *op
  * read-only with DAXDEV_OPEN_READONLY); fd stays the caller's. */
 DAXDEV_API int daxdev_open_fd(int fd, const struct daxdev_open_opts *opts,
 			      struct daxdev **devp);
+/*
+ * What daxdev_open(target, opts) would decide, without mapping anything or
+ * needing write access: a device object made by the same lookup and
+ * decision code, on which daxdev_get_info(), daxdev_get_details() and
+ * daxdev_format_info() answer as they would after the open, while direct
+ * access and I/O fail with -EOPNOTSUPP.  Put it like any device.  Device-dax
+ * needs no access to the node at all (sysfs says everything); a file needs
+ * read access (MAP_SYNC is tested on one read-only page).  A pmem block
+ * device (/dev/pmemN, which daxdev_open() refuses) is described as a file on
+ * a DAX filesystem mounted from it would be.  Targets with nothing to look
+ * up (anon:, composites, crashsim:) give -EOPNOTSUPP; DAXDEV_OPEN_CREATE
+ * -EINVAL.
+ */
+DAXDEV_API int daxdev_probe(const char *target, const struct daxdev_open_opts *opts,
+			    struct daxdev **devp);
+/* The same for the device-dax (type S_IFCHR) or pmem block device (S_IFBLK)
+ * with this number, as sysfs shows it: no device node is needed. */
+DAXDEV_API int daxdev_probe_dev(mode_t type, dev_t dev, const struct daxdev_open_opts *opts,
+				struct daxdev **devp);
 /* Anonymous volatile memory of size bytes (rounded up to the page size). */
 DAXDEV_API int daxdev_new_volatile(size_t size, struct daxdev **devp);
 

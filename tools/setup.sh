@@ -14,9 +14,11 @@ sudo=""
 packages=(
 	# build and unit tests; abigail-tools for the ABI check (.ci/abi.sh)
 	gcc libc6-dev meson ninja-build pkg-config libcmocka-dev abigail-tools
+	# the daxdev(1) tool: JSON, optional libndctl (with libuuid), bash completion
+	libjson-c-dev libndctl-dev uuid-dev bash-completion
 	# real-kernel suite (tests/vm): QEMU guest with emulated NVDIMMs
 	# (Debian 12's ndctl package also ships the cxl tool)
-	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
+	qemu-system-x86 busybox-static cpio kmod ndctl daxctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)
 	libpmem-dev libpmemlog-dev gnuplot-nox
 	# real PMDK clients of the drop-in libpmem (compat/libpmem/tests)

@@ -4,12 +4,14 @@
  * device.  The provider table decides who opens it (src/providers); this
  * file normalises the options and, with DAXDEV_OPEN_REUSE, looks the host
  * up before opening anything — as the kernel's dax_get_by_host() is a
- * lookup, not a side effect of opening.
+ * lookup, not a side effect of opening.  daxdev_probe() takes the same
+ * road to the provider's probe, which shares the open's decision code.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "internal.h"
 #include "providers/providers.h"
 
@@ -91,7 +93,7 @@ static int open_with(const char *target, int fd, const struct daxdev_open_opts *
 {
 	const struct daxdev_provider *prov;
 	struct daxdev_open_opts opts;
-	struct daxdev_open_args args;
+	struct daxdev_open_args args = { .fd = -1 };
 	int rc;
 
 	if (!devp)
@@ -141,4 +143,65 @@ DAXDEV_API int daxdev_new_volatile(size_t size, struct daxdev **devp)
 		return daxdev_err(-EINVAL, "daxdev_new_volatile: size must be > 0");
 	snprintf(target, sizeof(target), "anon:%zu", size);
 	return daxdev_open(target, NULL, devp);
+}
+
+/* A probe looks and never writes: it creates nothing. */
+static int probe_opts(const char *fn, const struct daxdev_open_opts *in,
+		      struct daxdev_open_opts *out)
+{
+	int rc = daxdev_opts_normalize(fn, in, out);
+
+	if (rc)
+		return rc;
+	if (out->flags & DAXDEV_OPEN_CREATE)
+		return daxdev_err(-EINVAL, "%s: DAXDEV_OPEN_CREATE: a probe creates nothing", fn);
+	return 0;
+}
+
+static int probe_with(const struct daxdev_provider *prov, struct daxdev_open_args *args,
+		      const char *what, struct daxdev **devp)
+{
+	if (!prov->probe)
+		return daxdev_err(-EOPNOTSUPP, "daxdev_probe: %s: the %s provider has nothing to "
+				  "look up without opening it; open it instead", what, prov->name);
+	return prov->probe(args, devp);
+}
+
+DAXDEV_API int daxdev_probe(const char *target, const struct daxdev_open_opts *opts,
+			    struct daxdev **devp)
+{
+	const struct daxdev_provider *prov;
+	struct daxdev_open_opts o;
+	struct daxdev_open_args args = { .fd = -1, .opts = &o };
+	int rc;
+
+	daxdev_clear_error();
+	if (!target || !devp)
+		return daxdev_err(-EINVAL, "daxdev_probe: NULL target or result pointer");
+	rc = probe_opts("daxdev_probe", opts, &o);
+	if (!rc)
+		rc = daxdev_provider_for(target, -1, o.flags | DAXDEV_PROVIDER_PROBE, &prov,
+					 &args.target);
+	return rc ? rc : probe_with(prov, &args, target, devp);
+}
+
+DAXDEV_API int daxdev_probe_dev(mode_t type, dev_t dev, const struct daxdev_open_opts *opts,
+				struct daxdev **devp)
+{
+	const struct daxdev_provider *prov;
+	struct daxdev_open_opts o;
+	struct stat node = { .st_mode = type & S_IFMT, .st_rdev = dev };
+	struct daxdev_open_args args = { .fd = -1, .opts = &o, .node = &node };
+	int rc;
+
+	daxdev_clear_error();
+	if (!devp)
+		return daxdev_err(-EINVAL, "daxdev_probe_dev: NULL result pointer");
+	if (!S_ISCHR(node.st_mode) && !S_ISBLK(node.st_mode))
+		return daxdev_err(-EINVAL, "daxdev_probe_dev: type 0%o is neither S_IFCHR nor S_IFBLK",
+				  (unsigned)type);
+	rc = probe_opts("daxdev_probe_dev", opts, &o);
+	if (!rc)
+		rc = daxdev_provider_for_node(&node, &prov);
+	return rc ? rc : probe_with(prov, &args, "the device number", devp);
 }

@@ -8,6 +8,9 @@
  * such an address.  Whether stores must be flushed comes from the nvdimm
  * region above the device (nvdimm_sysfs.c); the core overrides it only on the
  * user's request.  Known bad blocks make direct_access fail with -EIO.
+ *
+ * A probe (daxdev_probe) runs the same lookup and makes the device from the
+ * same parameters, only without the mapping: it needs no access to the node.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +38,15 @@ struct devdax_mem {
 	struct nvdimm_devdax dax; /* sysfs view, bad ranges */
 };
 
-static const struct daxdev_operations devdax_ops;
+static const struct daxdev_operations devdax_ops, devdax_probe_ops;
+
+/* The device's memory, whichever of the two tables it was made with. */
+static struct devdax_mem *devdax_of(struct daxdev *dev)
+{
+	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
+
+	return m ? m : daxdev_private(dev, &devdax_probe_ops);
+}
 
 static long devdax_direct_access(struct daxdev *dev, uint64_t pgoff, long nr_pages,
 				 void **addr)
@@ -78,10 +89,12 @@ static void describe_badblocks(const struct devdax_mem *m, char *buf, size_t len
 
 static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 {
-	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
+	struct devdax_mem *m = devdax_of(dev);
 	int pos = 0;
 
-	if (m->map.map_sync)
+	if (!m->addr)
+		daxdev_describe_printf(buf, len, &pos, "mapping: none (probe)\n");
+	else if (m->map.map_sync)
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED (%s)\n", m->map.note);
@@ -99,18 +112,31 @@ static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 	return pos;
 }
 
-static void devdax_release(struct daxdev *dev)
+static void devdax_free(struct devdax_mem *m)
 {
-	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
-
-	munmap(m->addr, m->len);
 	nvdimm_devdax_clear(&m->dax);
 	free(m);
+}
+
+static void devdax_release(struct daxdev *dev)
+{
+	struct devdax_mem *m = devdax_of(dev);
+
+	if (m->addr)
+		munmap(m->addr, m->len);
+	devdax_free(m);
 }
 
 static const struct daxdev_operations devdax_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.direct_access = devdax_direct_access,
+	.describe = devdax_describe,
+	.release = devdax_release,
+};
+
+static const struct daxdev_operations devdax_probe_ops = {
+	.sz = sizeof(struct daxdev_operations),
+	.direct_access = provider_probe_direct_access,
 	.describe = devdax_describe,
 	.release = devdax_release,
 };
@@ -202,8 +228,9 @@ static int devdax_map(struct devdax_mem *m, const struct daxdev_open_args *args,
 	return 0;
 }
 
+/* The one description of the device, mapped (open) or not (probe). */
 static int devdax_create(struct devdax_mem *m, const struct daxdev_open_args *args,
-			 bool readonly, struct daxdev **devp)
+			 bool readonly, const struct daxdev_operations *ops, struct daxdev **devp)
 {
 	struct daxdev_params params = {
 		.sz = sizeof(params),
@@ -215,7 +242,8 @@ static int devdax_create(struct devdax_mem *m, const struct daxdev_open_args *ar
 		.persistence = m->dax.persist.persistence,
 		.persistence_reason = m->dax.persist.reason,
 		.write_cache = m->dax.persist.write_cache,
-		.flat_mapping = m->dax.bad.count == 0,
+		.flat_mapping = m->addr && m->dax.bad.count == 0,
+		.unshared = !m->addr, /* a probe is never registered */
 		.readonly = readonly,
 		.region = m->dax.persist.region,
 		.bus = m->dax.persist.bus,
@@ -225,15 +253,21 @@ static int devdax_create(struct devdax_mem *m, const struct daxdev_open_args *ar
 		.opts = args->opts,
 	};
 
-	return daxdev_alloc(&devdax_ops, &params, m, devp);
+	return daxdev_alloc(ops, &params, m, devp);
 }
 
-/* What the target is: the path, or the caller's descriptor. */
+/* What the target is: the path, the caller's descriptor, or (probes) the
+ * device number alone. */
 static int devdax_stat(const struct daxdev_open_args *args, struct stat *st, char *name,
 		       size_t len)
 {
 	int rc;
 
+	if (args->node) {
+		*st = *args->node;
+		snprintf(name, len, "char %u:%u", major(st->st_rdev), minor(st->st_rdev));
+		return 0;
+	}
 	if (args->fd >= 0) {
 		snprintf(name, len, "fd %d", args->fd);
 		rc = fstat(args->fd, st);
@@ -248,39 +282,69 @@ static int devdax_stat(const struct daxdev_open_args *args, struct stat *st, cha
 	return 0;
 }
 
-static int devdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
+/* Everything the open decides before mapping: the sysfs view and the length
+ * to map.  A probe stops here. */
+static int devdax_decide(const struct daxdev_open_args *args, char *name, size_t len,
+			 struct devdax_mem **mp)
 {
-	bool readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
 	struct devdax_mem *m;
-	char name[4096];
 	struct stat st;
 	int rc;
 
-	rc = devdax_stat(args, &st, name, sizeof(name));
+	rc = devdax_stat(args, &st, name, len);
 	if (rc)
 		return rc;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return daxdev_err(-ENOMEM, "%s: out of memory", name);
 	rc = nvdimm_devdax_lookup(name, st.st_rdev, &m->dax);
+	if (!rc)
+		rc = devdax_length(m, name, args->opts->size);
+	if (rc) {
+		devdax_free(m);
+		return rc;
+	}
+	*mp = m;
+	return 0;
+}
+
+static int devdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	bool readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
+	struct devdax_mem *m;
+	char name[4096];
+	int rc;
+
+	rc = devdax_decide(args, name, sizeof(name), &m);
 	if (rc)
-		goto err_clear;
-	rc = devdax_length(m, name, args->opts->size);
-	if (rc)
-		goto err_clear;
+		return rc;
 	rc = devdax_map(m, args, name, readonly);
 	if (rc)
-		goto err_clear;
-	rc = devdax_create(m, args, readonly, devp);
+		goto err_free;
+	rc = devdax_create(m, args, readonly, &devdax_ops, devp);
 	if (rc)
 		goto err_unmap;
 	return 0;
 
 err_unmap:
 	munmap(m->addr, m->len);
-err_clear:
-	nvdimm_devdax_clear(&m->dax);
-	free(m);
+err_free:
+	devdax_free(m);
+	return rc;
+}
+
+static int devdax_probe(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	struct devdax_mem *m;
+	char name[4096];
+	int rc;
+
+	rc = devdax_decide(args, name, sizeof(name), &m);
+	if (rc)
+		return rc;
+	rc = devdax_create(m, args, false, &devdax_probe_ops, devp);
+	if (rc)
+		devdax_free(m);
 	return rc;
 }
 
@@ -313,4 +377,5 @@ DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_devdax = {
 	.takes = devdax_takes,
 	.host = devdax_host,
 	.open = devdax_open,
+	.probe = devdax_probe,
 };

@@ -11,6 +11,11 @@
  * Without MAP_SYNC (page cache, or asynchronous DAX such as virtio-pmem) only
  * msync() makes data durable, so the provider supplies a flush op doing that.
  * On tmpfs/ramfs nothing survives a reboot: volatile, and no flushing at all.
+ *
+ * A probe (daxdev_probe) asks the same questions without mapping the file:
+ * MAP_SYNC on one read-only page, then the same decision and parameters.  A
+ * pmem block device is probed as the files of a DAX filesystem on it would
+ * be: the kernel grants them MAP_SYNC unless the region is asynchronous.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "providers.h"
 #include "mapping.h"
@@ -39,6 +45,7 @@ struct fsdax_file {
 	uint64_t file_size;         /* st_size at open; len is this rounded down */
 	bool memory_fs;             /* tmpfs or ramfs */
 	bool readonly;
+	const char *probe;          /* a probe: what it describes; NULL: open */
 	struct provider_mapping map;
 	char name[PATH_MAX];        /* for messages: the path, or "fd N" */
 	char host[PATH_MAX];        /* realpath */
@@ -46,14 +53,18 @@ struct fsdax_file {
 	struct nvdimm_blockdev blk; /* the filesystem's block device */
 };
 
-static const struct daxdev_operations fsdax_sync_ops, fsdax_msync_ops;
+/* Indexed [probe][map_sync]: a probe has the flush op the open would have,
+ * so the core makes the same choice for it. */
+static const struct daxdev_operations fsdax_ops[2][2];
 
-/* The device's file, whichever of the two tables it was made with. */
+/* The device's file, whichever of the tables it was made with. */
 static struct fsdax_file *fsdax_of(struct daxdev *dev)
 {
-	struct fsdax_file *f = daxdev_private(dev, &fsdax_sync_ops);
+	struct fsdax_file *f = NULL;
 
-	return f ? f : daxdev_private(dev, &fsdax_msync_ops);
+	for (int i = 0; i < 4 && !f; i++)
+		f = daxdev_private(dev, &fsdax_ops[i / 2][i % 2]);
+	return f;
 }
 
 /* Without MAP_SYNC, msync on the pages covering the range is what makes
@@ -101,6 +112,8 @@ static int fsdax_describe(struct daxdev *dev, char *buf, size_t len)
 	struct fsdax_file *f = fsdax_of(dev);
 	int pos = 0;
 
+	if (f->probe)
+		daxdev_describe_printf(buf, len, &pos, "probe: %s\n", f->probe);
 	if (f->map.map_sync)
 		daxdev_describe_printf(buf, len, &pos, "mapping: MAP_SHARED_VALIDATE|MAP_SYNC\n");
 	else
@@ -119,23 +132,38 @@ static void fsdax_release(struct daxdev *dev)
 {
 	struct fsdax_file *f = fsdax_of(dev);
 
-	munmap(f->addr, f->len);
+	if (f->addr)
+		munmap(f->addr, f->len);
 	free(f);
 }
 
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
  * One flat mapping either way: the core computes page addresses. */
-static const struct daxdev_operations fsdax_sync_ops = {
-	.sz = sizeof(struct daxdev_operations),
-	.describe = fsdax_describe,
-	.release = fsdax_release,
-};
-
-static const struct daxdev_operations fsdax_msync_ops = {
-	.sz = sizeof(struct daxdev_operations),
-	.flush = fsdax_msync,
-	.describe = fsdax_describe,
-	.release = fsdax_release,
+static const struct daxdev_operations fsdax_ops[2][2] = {
+	[0][1] = {
+		.sz = sizeof(struct daxdev_operations),
+		.describe = fsdax_describe,
+		.release = fsdax_release,
+	},
+	[0][0] = {
+		.sz = sizeof(struct daxdev_operations),
+		.flush = fsdax_msync,
+		.describe = fsdax_describe,
+		.release = fsdax_release,
+	},
+	[1][1] = {
+		.sz = sizeof(struct daxdev_operations),
+		.direct_access = provider_probe_direct_access,
+		.describe = fsdax_describe,
+		.release = fsdax_release,
+	},
+	[1][0] = {
+		.sz = sizeof(struct daxdev_operations),
+		.direct_access = provider_probe_direct_access,
+		.flush = provider_probe_flush,
+		.describe = fsdax_describe,
+		.release = fsdax_release,
+	},
 };
 
 /* Open with the access asked for; with DAXDEV_OPEN_CREATE create the file
@@ -211,7 +239,7 @@ static int fsdax_fill_holes(const char *path, int fd, uint64_t size)
 }
 
 static int fsdax_size_existing(struct fsdax_file *f, const struct daxdev_open_args *args,
-			       int fd, const struct stat *st)
+			       int fd, const struct stat *st, bool fill_holes)
 {
 	uint64_t size = (uint64_t)st->st_size, len = size & ~((uint64_t)f->page_size - 1);
 	uint64_t want = args->opts->size;
@@ -237,22 +265,25 @@ static int fsdax_size_existing(struct fsdax_file *f, const struct daxdev_open_ar
 	f->file_size = size;
 	f->len = (size_t)len;
 	/* Read-only never stores, and sparse accepts what holes bring. */
-	if (args->opts->flags & (DAXDEV_OPEN_SPARSE | DAXDEV_OPEN_READONLY))
+	if (!fill_holes || (args->opts->flags & (DAXDEV_OPEN_SPARSE | DAXDEV_OPEN_READONLY)))
 		return 0;
 	return fsdax_fill_holes(f->name, fd, size);
 }
 
-/* MAP_SYNC: sysfs decides.  Otherwise msync is the flush, except on memory
- * filesystems and nd_volatile regions where there is nothing to flush to. */
-static void fsdax_persistence(struct fsdax_file *f, int fd, const struct stat *st,
-			      enum daxdev_persistence *persistence, bool *write_cache)
+static bool fsdax_memory_fs(int fd)
 {
 	struct statfs sfs;
 
-	nvdimm_blockdev_lookup(st->st_dev, &f->blk);
-	f->memory_fs = !fstatfs(fd, &sfs) &&
-		((unsigned long)sfs.f_type == FSDAX_TMPFS_MAGIC ||
-		 (unsigned long)sfs.f_type == FSDAX_RAMFS_MAGIC);
+	return !fstatfs(fd, &sfs) && ((unsigned long)sfs.f_type == FSDAX_TMPFS_MAGIC ||
+				      (unsigned long)sfs.f_type == FSDAX_RAMFS_MAGIC);
+}
+
+/* MAP_SYNC: sysfs decides.  Otherwise msync is the flush, except on memory
+ * filesystems and nd_volatile regions where there is nothing to flush to.
+ * f->blk, f->memory_fs and f->map.map_sync are known. */
+static void fsdax_persistence(struct fsdax_file *f, enum daxdev_persistence *persistence,
+			      bool *write_cache)
+{
 	*persistence = f->blk.persist.persistence;
 	*write_cache = f->blk.persist.write_cache;
 	snprintf(f->reason, sizeof(f->reason), "%s", f->blk.persist.reason);
@@ -269,8 +300,9 @@ static void fsdax_persistence(struct fsdax_file *f, int fd, const struct stat *s
 	}
 }
 
-static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st,
-			const struct daxdev_open_args *args, struct daxdev **devp)
+/* The one description of the file, mapped (open) or not (probe). */
+static int fsdax_create(struct fsdax_file *f, const struct daxdev_open_args *args,
+			struct daxdev **devp)
 {
 	struct daxdev_params params = {
 		.sz = sizeof(params),
@@ -280,22 +312,23 @@ static int fsdax_create(struct fsdax_file *f, int fd, const struct stat *st,
 		.align = f->page_size,
 		.base = f->addr,
 		.persistence_reason = f->reason,
-		.flat_mapping = true,
+		.flat_mapping = f->addr != NULL,
+		.unshared = !f->addr, /* a probe is never registered */
 		.readonly = f->readonly,
 		.region = f->blk.persist.region,
 		.bus = f->blk.persist.bus,
 		.node_known = true,
 		.opts = args->opts,
 	};
+	const struct daxdev_operations *ops = &fsdax_ops[f->probe != NULL][f->map.map_sync];
 
-	/* Looks the block device up: the nodes are known only after it. */
-	fsdax_persistence(f, fd, st, &params.persistence, &params.write_cache);
+	fsdax_persistence(f, &params.persistence, &params.write_cache);
 	params.numa_node = f->blk.nodes.numa_node;
 	params.target_node = f->blk.nodes.target_node;
 	params.flush_name = f->map.map_sync ? NULL : "msync";
-	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes, %s; %s", f->host, f->len,
-		   f->map.map_sync ? "MAP_SYNC" : f->map.note, f->reason);
-	return daxdev_alloc(f->map.map_sync ? &fsdax_sync_ops : &fsdax_msync_ops, &params, f, devp);
+	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes, %s; %s%s", f->host, f->len,
+		   f->map.map_sync ? "MAP_SYNC" : f->map.note, f->reason, f->probe ? " (probe)" : "");
+	return daxdev_alloc(ops, &params, f, devp);
 }
 
 /* The real path of the file: the host a shared object is registered under. */
@@ -332,7 +365,7 @@ static int fsdax_prepare(struct fsdax_file *f, const struct daxdev_open_args *ar
 	rc = fsdax_real_path(args, f->host, sizeof(f->host));
 	if (rc)
 		return daxdev_err(rc, "%s: cannot resolve its path: %s", f->name, strerror(-rc));
-	return created ? fsdax_size_new(f, args, fd) : fsdax_size_existing(f, args, fd, st);
+	return created ? fsdax_size_new(f, args, fd) : fsdax_size_existing(f, args, fd, st, true);
 }
 
 static struct fsdax_file *fsdax_new(const struct daxdev_open_args *args)
@@ -343,7 +376,10 @@ static struct fsdax_file *fsdax_new(const struct daxdev_open_args *args)
 		return NULL;
 	f->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	f->readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
-	if (args->fd >= 0)
+	if (args->node)
+		snprintf(f->name, sizeof(f->name), "block %u:%u", major(args->node->st_rdev),
+			 minor(args->node->st_rdev));
+	else if (args->fd >= 0)
 		snprintf(f->name, sizeof(f->name), "fd %d", args->fd);
 	else
 		snprintf(f->name, sizeof(f->name), "%s", args->target);
@@ -369,7 +405,9 @@ static int fsdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
 	if (rc)
 		goto err_close;
 	f->addr = f->map.addr;
-	rc = fsdax_create(f, fd, &st, args, devp);
+	nvdimm_blockdev_lookup(st.st_dev, &f->blk);
+	f->memory_fs = fsdax_memory_fs(fd);
+	rc = fsdax_create(f, args, devp);
 	if (rc)
 		goto err_unmap;
 	if (fd != args->fd)
@@ -393,10 +431,99 @@ static bool fsdax_takes(const struct stat *st)
 	return S_ISREG(st->st_mode);
 }
 
+/* A file as the open would find it, without filling holes or mapping more
+ * than one read-only page; read access is enough. */
+static int fsdax_probe_file(struct fsdax_file *f, const struct daxdev_open_args *args)
+{
+	struct stat st;
+	int rc, fd = open(args->target, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return daxdev_err(-errno, "%s: cannot open for reading: %s", f->name, strerror(errno));
+	rc = fstat(fd, &st) < 0 ? daxdev_err(-errno, "%s: fstat: %s", f->name, strerror(errno)) : 0;
+	if (!rc && !S_ISREG(st.st_mode))
+		rc = daxdev_err(-EINVAL, "%s is not a regular file", f->name);
+	if (!rc && (rc = fsdax_real_path(args, f->host, sizeof(f->host))))
+		rc = daxdev_err(rc, "%s: cannot resolve its path: %s", f->name, strerror(-rc));
+	if (!rc)
+		rc = fsdax_size_existing(f, args, fd, &st, false);
+	if (!rc)
+		rc = provider_map_sync_probe(f->host, fd, &f->map);
+	if (!rc) {
+		nvdimm_blockdev_lookup(st.st_dev, &f->blk);
+		f->memory_fs = fsdax_memory_fs(fd);
+		f->probe = "nothing mapped; MAP_SYNC tested on one read-only page";
+	}
+	close(fd);
+	return rc;
+}
+
+/* Only virtio-pmem registers its regions as asynchronous (flushing goes
+ * through the host), and DAX filesystems on those refuse MAP_SYNC. */
+static bool fsdax_async_region(const struct nvdimm_blockdev *blk)
+{
+	return !strcmp(blk->persist.bus, "virtio-pmem");
+}
+
+/* A pmem block device: what a file on a DAX filesystem mounted from it gets.
+ * Only sysfs is read; the node need not be accessible, or even exist. */
+static int fsdax_probe_block(struct fsdax_file *f, dev_t rdev)
+{
+	nvdimm_blockdev_lookup(rdev, &f->blk);
+	if (!f->blk.found)
+		return daxdev_err(-ENODEV, "%s: %s", f->name, f->blk.persist.reason);
+	if (!f->blk.write_cache_path[0])
+		return daxdev_err(-ENODEV, "%s: %s has no dax attributes: no DAX filesystem can be "
+				  "mounted from it", f->name, f->blk.name);
+	if (f->blk.size < f->page_size)
+		return daxdev_err(-ENODEV, "%s: %s has %llu bytes: no capacity", f->name,
+				  f->blk.name, (unsigned long long)f->blk.size);
+	f->file_size = f->blk.size;
+	f->len = (size_t)(f->blk.size & ~((uint64_t)f->page_size - 1));
+	snprintf(f->host, sizeof(f->host), "%s", f->blk.partition[0] ? f->blk.partition :
+		 f->blk.name);
+	f->map.map_sync = !fsdax_async_region(&f->blk);
+	if (!f->map.map_sync)
+		snprintf(f->map.note, sizeof(f->map.note), "MAP_SYNC refused: %.32s is asynchronous "
+			 "(virtio-pmem)", f->blk.persist.region);
+	f->probe = "block device: what a file on a DAX filesystem mounted from it gets";
+	return 0;
+}
+
+static int fsdax_probe(const struct daxdev_open_args *args, struct daxdev **devp)
+{
+	struct fsdax_file *f = fsdax_new(args);
+	struct stat st;
+	int rc;
+
+	if (!f)
+		return daxdev_err(-ENOMEM, "daxdev_probe: out of memory");
+	if (args->node)
+		st = *args->node;
+	else if (stat(args->target, &st) < 0)
+		st.st_mode = 0; /* let the open below name the error */
+	if (S_ISBLK(st.st_mode))
+		rc = fsdax_probe_block(f, st.st_rdev);
+	else
+		rc = fsdax_probe_file(f, args);
+	if (!rc)
+		rc = fsdax_create(f, args, devp);
+	if (rc)
+		free(f);
+	return rc;
+}
+
+static bool fsdax_probe_takes(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || S_ISBLK(st->st_mode);
+}
+
 DAXDEV_PROVIDER_ENTRY const struct daxdev_provider daxdev_provider_file = {
 	.name = "fsdax",
 	.prefix = "file:",
 	.takes = fsdax_takes,
 	.host = fsdax_real_path,
 	.open = fsdax_open,
+	.probe = fsdax_probe,
+	.probe_takes = fsdax_probe_takes,
 };

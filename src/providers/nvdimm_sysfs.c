@@ -587,6 +587,10 @@ NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk
 		return;
 	}
 	blk->found = true;
+	if (!nvdimm_sysfs_read_u64(dir, "size", &blk->size) && blk->size <= UINT64_MAX / 512)
+		blk->size *= 512; /* sysfs counts 512-byte sectors, whatever the block size */
+	else
+		blk->size = 0;
 	if (!nvdimm_sysfs_read(dir, "partition", part, sizeof(part))) {
 		/* a partition's dax attributes live on its disk, the parent dir */
 		copy_name(blk->partition, sizeof(blk->partition), last_part(dir));

@@ -72,6 +72,8 @@ struct nvdimm_blockdev {
 	bool found;                          /* /sys/dev/block/M:m exists */
 	char name[NVDIMM_NAME_MAX];          /* "pmem1" (the disk) */
 	char partition[NVDIMM_NAME_MAX];     /* "pmem1p1", or "" */
+	uint64_t size;                       /* bytes of the device (the partition
+					      * if one), 0 if unreadable */
 	char write_cache_path[PATH_MAX];     /* "" if there is none */
 	int write_cache_value;               /* 0, 1, or -1 if unreadable */
 	size_t badblocks_count;              /* lines in the disk's badblocks */

@@ -38,16 +38,29 @@ static const char *file_kind(mode_t mode)
 	return "not a regular file or character device";
 }
 
-static int by_kind(const char *name, const struct stat *st,
+static const char *caller(unsigned flags)
+{
+	return (flags & DAXDEV_PROVIDER_PROBE) ? "daxdev_probe" : "daxdev_open";
+}
+
+static bool provider_takes(const struct daxdev_provider *p, const struct stat *st,
+			   unsigned flags)
+{
+	if ((flags & DAXDEV_PROVIDER_PROBE) && p->probe_takes)
+		return p->probe_takes(st);
+	return p->takes && p->takes(st);
+}
+
+static int by_kind(const char *name, const struct stat *st, unsigned flags,
 		   const struct daxdev_provider **prov)
 {
 	for (size_t i = 0; daxdev_providers[i]; i++) {
-		if (daxdev_providers[i]->takes && daxdev_providers[i]->takes(st)) {
+		if (provider_takes(daxdev_providers[i], st, flags)) {
 			*prov = daxdev_providers[i];
 			return 0;
 		}
 	}
-	return daxdev_err(-EINVAL, "daxdev_open: %s is %s", name, file_kind(st->st_mode));
+	return daxdev_err(-EINVAL, "%s: %s is %s", caller(flags), name, file_kind(st->st_mode));
 }
 
 /* The provider that creates files, for a path that does not exist yet. */
@@ -56,7 +69,7 @@ static const struct daxdev_provider *creator(void)
 	struct stat st = { .st_mode = S_IFREG };
 	const struct daxdev_provider *prov = NULL;
 
-	by_kind("", &st, &prov);
+	by_kind("", &st, 0, &prov);
 	return prov;
 }
 
@@ -66,15 +79,15 @@ static int by_path(const char *path, unsigned flags, const struct daxdev_provide
 	int err;
 
 	if (!path[0])
-		return daxdev_err(-EINVAL, "daxdev_open: empty target");
+		return daxdev_err(-EINVAL, "%s: empty target", caller(flags));
 	if (stat(path, &st) == 0)
-		return by_kind(path, &st, prov);
+		return by_kind(path, &st, flags, prov);
 	err = errno;
 	if (err == ENOENT && (flags & DAXDEV_OPEN_CREATE)) {
 		*prov = creator();
 		return 0;
 	}
-	return daxdev_err(-err, "daxdev_open: %s: %s", path, strerror(err));
+	return daxdev_err(-err, "%s: %s: %s", caller(flags), path, strerror(err));
 }
 
 DAXDEV_PROVIDER_ENTRY int daxdev_provider_for(const char *target, int fd, unsigned flags,
@@ -87,7 +100,7 @@ DAXDEV_PROVIDER_ENTRY int daxdev_provider_for(const char *target, int fd, unsign
 		*rest = "";
 		if (fstat(fd, &st) < 0)
 			return daxdev_err(-errno, "daxdev_open_fd: fd %d: %s", fd, strerror(errno));
-		return by_kind("the descriptor", &st, prov);
+		return by_kind("the descriptor", &st, flags, prov);
 	}
 	for (size_t i = 0; daxdev_providers[i]; i++) {
 		const char *prefix = daxdev_providers[i]->prefix;
@@ -101,4 +114,10 @@ DAXDEV_PROVIDER_ENTRY int daxdev_provider_for(const char *target, int fd, unsign
 	}
 	*rest = target;
 	return by_path(target, flags, prov);
+}
+
+DAXDEV_PROVIDER_ENTRY int daxdev_provider_for_node(const struct stat *st,
+						   const struct daxdev_provider **prov)
+{
+	return by_kind("the device number", st, DAXDEV_PROVIDER_PROBE, prov);
 }

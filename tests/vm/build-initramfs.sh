@@ -31,6 +31,10 @@ for t in ndctl cxl mkfs.ext4 mkfs.xfs; do
 	p=$(PATH=$PATH:/sbin:/usr/sbin command -v "$t") || fail "missing host tool '$t' (ndctl, e2fsprogs, xfsprogs)"
 	host_tools="$host_tools $p"
 done
+# Optional: what daxdev(1) is compared with in the guest (daxctl, cxl).
+for t in daxctl cxl; do
+	p=$(PATH=$PATH:/sbin:/usr/sbin command -v "$t") && host_tools="$host_tools $p"
+done
 for g in "$@"; do
 	[ -x "$g" ] || die "guest program $g missing"
 	ldd "$g" >/dev/null 2>&1 && die "guest program $g is not static"

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers of the daxdev(1) tests: run the tool, capture its output, parse JSON. */
+#ifndef DAXDEV_TEST_TOOL_RUN_H
+#define DAXDEV_TEST_TOOL_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+struct tool_out {
+	int status;          /* exit status, or 128 + signal */
+	char *out, *err;     /* malloc'ed, NUL-terminated */
+	size_t out_len;
+};
+
+/* Run $DAXDEV_TOOL with argv (NULL-terminated, without the program name).
+ * env: NULL-terminated "NAME=value" to set ("NAME=" unsets); in: a file for
+ * stdin or NULL (/dev/null); as_nobody: drop to uid/gid 65534 first. */
+void tool_run(struct tool_out *r, const char *const *env, const char *in, bool as_nobody,
+	      const char *const *argv);
+void tool_out_free(struct tool_out *r);
+/* Running as root, and uid 65534 can run the tool and read path: the
+ * unprivileged cases make sense (a checkout under a private home cannot). */
+bool tool_nobody_usable(const char *path);
+/* The fixture tree $DAXDEV_TEST_FIXTURES/tree as "DAXDEV_SYSFS_ROOT=...". */
+const char *tool_tree_env(const char *tree);
+/* stdout parsed as JSON (fails the test if it is not). */
+json_object *tool_json(const struct tool_out *r);
+json_object *tool_json_get(json_object *o, const char *key); /* NULL if absent */
+void tool_assert_contains(const char *haystack, const char *needle);
+/* stderr is exactly one line. */
+void tool_assert_one_line(const char *err);
+
+#endif

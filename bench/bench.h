@@ -8,6 +8,7 @@
  *   backing.h       memory backings and the bench-local provider
  *   workloads.h     the workload table and the copy/flush/fill operations
  *   log-append.h    plog against libpmemlog_append (its own backing)
+ *   open-cost.h     daxdev_open + put against pmem_map_file + unmap
  *   runner.h        interleaved rounds, samples, statistics
  *   report.h        text and Markdown tables, CSV, the gnuplot plot
  */
@@ -56,11 +57,11 @@ double now_ns(void);
 struct daxdev;
 
 struct backing {
-	const char *name;           /* "anon", "shm", "volatile", "log" */
+	const char *name;           /* "anon", "shm", "volatile", "log", "tmp", ... */
 	struct daxdev *dev;
 	char *dax;                  /* libdaxdev's mapping (direct_access of page 0) */
 	char *pm;                   /* libpmem's mapping of the same kind of memory */
-	uint64_t size;
+	uint64_t size;              /* 0: the workload sizes are not offsets in it */
 	struct daxdev *dev2;        /* shm: libdaxdev's own file provider */
 	char *dax2;
 	uint64_t size2;
@@ -78,8 +79,9 @@ extern uint64_t *offs;
 
 /* ---- workloads ------------------------------------------------------------- */
 
-/* seq/rand: offsets walk or hit the backing; hot/append: offset 0. */
-enum pattern { SEQ, RAND, HOT, APPEND };
+/* seq/rand: offsets walk or hit the backing; hot/append: offset 0;
+ * open: offs[i] = i, an index into a pool of files. */
+enum pattern { SEQ, RAND, HOT, APPEND, OPEN };
 extern const char *const pattern_name[];
 
 typedef int (*op_fn)(uint64_t off, size_t len);

@@ -27,6 +27,9 @@
  *   workloads.c     the workload table, and the copy/flush/fill/ceiling/
  *                   volatile operations
  *   log-append.c    plog against pmemlog_append (the "log" backing)
+ *   open-cost.c     daxdev_open + put against pmem_map_file + unmap, in /tmp
+ *                   and /dev/shm (open-files.c makes the files; open-probe.c,
+ *                   a separate program, breaks one open down)
  *   runner.c        calibration, interleaved rounds, samples, statistics
  *   report.c        text and Markdown tables, results.csv, the gnuplot plot
  */
@@ -46,6 +49,7 @@
 
 #include "backing.h"
 #include "log-append.h"
+#include "open-cost.h"
 #include "report.h"
 #include "runner.h"
 #include "workloads.h"
@@ -59,7 +63,7 @@ struct backing *cur;
 char *src;
 uint64_t *offs;
 
-const char *const pattern_name[] = { "seq", "rand", "hot", "append" };
+const char *const pattern_name[] = { "seq", "rand", "hot", "append", "open" };
 
 void fail(const char *what, int rc)
 {
@@ -81,7 +85,7 @@ double now_ns(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR]\n"
-		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log]\n"
+		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log,open]\n"
 		   "                    [--backing anon|shm|both] [--region SIZE] [--sizes 64,4K,...]\n"
 		   "                    [--variant ENV=VALUE]... (up to 3; default DAXDEV_NT_THRESHOLD=64)\n"
 		   "                    [--no-variant]\n");
@@ -252,14 +256,17 @@ static void setup_backings(void)
 	else
 		describe(&bk_vol, "plain anon:, write cache off; memcpy on the same region");
 	setup_log();
+	setup_open_cost();
 }
 
 static void run_and_report(void)
 {
-	struct backing *bks[4] = { &bk_anon, &bk_shm, &bk_vol, &bk_log };
+	struct backing *bks[8] = { &bk_anon, &bk_shm, &bk_vol, &bk_log };
+	int nbk = 4;
 
+	nbk += open_cost_backings(bks + nbk, 8 - nbk);
 	run_all();
-	report(bks, 4);
+	report(bks, nbk);
 }
 
 int main(int argc, char **argv)
@@ -285,6 +292,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "daxdev-bench: nothing to run\n");
 	teardown_log();
+	teardown_open_cost();
 	if (nwl)
 		fprintf(stderr, "daxdev-bench: done in %.1f s%s\n", (now_ns() - t_start) / 1e9,
 			failures ? ", with FAILED calls (see above)" : "");

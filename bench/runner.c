@@ -64,7 +64,9 @@ static void make_offsets(const struct workload *w, uint64_t len, size_t k)
 	if (w->pat == HOT || w->pat == APPEND)
 		return;
 	for (size_t i = 0; i < k; i++) {
-		if (w->pat == SEQ) {
+		if (w->pat == OPEN) {
+			offs[i] = i;
+		} else if (w->pat == SEQ) {
 			if (seq_cursor + len > size)
 				seq_cursor = 0;
 			offs[i] = seq_cursor;

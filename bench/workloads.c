@@ -14,6 +14,7 @@
 
 #include "backing.h"
 #include "log-append.h"
+#include "open-cost.h"
 #include "workloads.h"
 
 struct workload wl[MAXW];
@@ -207,7 +208,7 @@ struct workload *add(const char *name, const char *title, struct backing *bk,
 	w->ref = -1;
 	w->bandwidth = true;
 	for (int i = 0; i < nsizes; i++)
-		if (sizes[i] <= bk->size / 2 && sizes[i] <= cfg.ceiling)
+		if (!bk->size || (sizes[i] <= bk->size / 2 && sizes[i] <= cfg.ceiling))
 			w->sizes[w->nsizes++] = sizes[i];
 	return w;
 }
@@ -348,6 +349,7 @@ void define_workloads(void)
 	if (bk_vol.ok)
 		add_volatile();
 	add_log_workloads();
+	add_open_workloads();
 	if (cfg.only)
 		keep_selected();
 }

@@ -3,7 +3,7 @@
  * daxdev-bench part: the workload table.  define_workloads() lists every
  * workload in the order the reports show them (the copy/flush/fill/ceiling
  * workloads on anon and shm, the volatile device, then the parts' own:
- * log-append), then keeps those --only selects.  The other
+ * log-append, open), then keeps those --only selects.  The other
  * workload parts build their entries with add() and impl().
  */
 #ifndef DAXDEV_BENCH_WORKLOADS_H
@@ -26,7 +26,7 @@ int parse_sizes(const char *arg);
 bool selected(const char *name);
 
 /* A new workload on bk: of the sizes, those that fit (half the backing,
- * cfg.ceiling).  Reports GB/s. */
+ * cfg.ceiling; a backing of size 0 takes them all).  Reports GB/s. */
 struct workload *add(const char *name, const char *title, struct backing *bk,
 		     enum pattern pat, const uint64_t *sizes, int nsizes);
 /* Add an implementation; returns its index (for ref and cand). */

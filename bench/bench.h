@@ -9,6 +9,7 @@
  *   workloads.h     the workload table and the copy/flush/fill operations
  *   log-append.h    plog against libpmemlog_append (its own backing)
  *   open-cost.h     daxdev_open + put against pmem_map_file + unmap
+ *   guarded.h       guarded against unguarded pointer copies (when declared)
  *   runner.h        interleaved rounds, samples, statistics
  *   report.h        text and Markdown tables, CSV, the gnuplot plot
  */

@@ -30,6 +30,8 @@
  *   open-cost.c     daxdev_open + put against pmem_map_file + unmap, in /tmp
  *                   and /dev/shm (open-files.c makes the files; open-probe.c,
  *                   a separate program, breaks one open down)
+ *   guarded.c       guarded against unguarded pointer copies, built only when
+ *                   daxdev.h defines DAXDEV_F_GUARDED
  *   runner.c        calibration, interleaved rounds, samples, statistics
  *   report.c        text and Markdown tables, results.csv, the gnuplot plot
  */
@@ -85,7 +87,7 @@ double now_ns(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: daxdev-bench [--quick] [--rounds N] [--cpu N] [--out DIR]\n"
-		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log,open]\n"
+		   "                    [--only copy,flush,fill,ceiling,volatile,overhead,log,open,guarded]\n"
 		   "                    [--backing anon|shm|both] [--region SIZE] [--sizes 64,4K,...]\n"
 		   "                    [--variant ENV=VALUE]... (up to 3; default DAXDEV_NT_THRESHOLD=64)\n"
 		   "                    [--no-variant]\n");

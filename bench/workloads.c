@@ -13,6 +13,7 @@
 #include <daxdev.h>
 
 #include "backing.h"
+#include "guarded.h"
 #include "log-append.h"
 #include "open-cost.h"
 #include "workloads.h"
@@ -349,6 +350,7 @@ void define_workloads(void)
 	if (bk_vol.ok)
 		add_volatile();
 	add_log_workloads();
+	add_guarded_workloads();
 	add_open_workloads();
 	if (cfg.only)
 		keep_selected();

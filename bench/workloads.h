@@ -3,7 +3,7 @@
  * daxdev-bench part: the workload table.  define_workloads() lists every
  * workload in the order the reports show them (the copy/flush/fill/ceiling
  * workloads on anon and shm, the volatile device, then the parts' own:
- * log-append, open), then keeps those --only selects.  The other
+ * log-append, guarded, open), then keeps those --only selects.  The other
  * workload parts build their entries with add() and impl().
  */
 #ifndef DAXDEV_BENCH_WORKLOADS_H

@@ -78,6 +78,11 @@ DAXDEV_HIDDEN int daxdev_arch_select(const struct daxdev_arch_policy *policy,
  * portable one (the reference in tests).  Same convention as daxdev_crc32c(). */
 typedef uint32_t (*daxdev_crc32c_fn)(uint32_t crc, const void *buf, size_t len);
 DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc32c(void);
+/* The i-th implementation this CPU can run, best first (i = 0 is what
+ * daxdev_arch_crc32c() returns, the portable "table" is always last), its
+ * name in *name if name is not NULL; NULL past the last.  For tests and
+ * benchmarks, which compare every path with the others. */
+DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name);
 DAXDEV_HIDDEN uint32_t daxdev_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 
 /* One line describing the CPU features seen, for the log. */

@@ -87,6 +87,15 @@ int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_ar
 	return 0;
 }
 
+daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
+{
+	if (i)
+		return NULL;
+	if (name)
+		*name = "table";
+	return daxdev_crc32c_sw;
+}
+
 daxdev_crc32c_fn daxdev_arch_crc32c(void)
 {
 	return daxdev_crc32c_sw;

@@ -199,10 +199,31 @@ static bool supported(unsigned features, unsigned needs)
 
 DAXDEV_HIDDEN uint32_t daxdev_crc32c_sse42(uint32_t crc, const void *buf, size_t len);
 
-daxdev_crc32c_fn daxdev_arch_crc32c(void)
+static const struct {
+	const char *name;
+	unsigned needs;
+	daxdev_crc32c_fn fn;
+} crc_impls[] = {
+	{ "sse4.2", FEAT_SSE42, daxdev_crc32c_sse42 },
+	{ "table", 0, daxdev_crc32c_sw },
+};
+
+daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
 {
 	pthread_once(&detect_once, detect_once_fn);
-	return supported(FEATURES(), FEAT_SSE42) ? daxdev_crc32c_sse42 : daxdev_crc32c_sw;
+	for (size_t k = 0; k < ARRAY_LEN(crc_impls); k++) {
+		if (!supported(FEATURES(), crc_impls[k].needs) || i--)
+			continue;
+		if (name)
+			*name = crc_impls[k].name;
+		return crc_impls[k].fn;
+	}
+	return NULL;
+}
+
+daxdev_crc32c_fn daxdev_arch_crc32c(void)
+{
+	return daxdev_arch_crc32c_impl(0, NULL);
 }
 
 static int choose_flush(unsigned features, const struct daxdev_arch_policy *policy,

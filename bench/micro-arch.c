@@ -288,7 +288,7 @@ static void set_sizes(struct workload *w, const size_t *sizes, size_t n)
  * folding paths) as the reference. */
 static void setup_crc(struct workload *w)
 {
-	static const size_t sizes[] = { 64, 256, 1024, 4096, 65536 };
+	static const size_t sizes[] = { 32, 64, 128, 192, 256, 512, 1024, 4096, 65536 };
 	const char *name;
 	daxdev_crc32c_fn fn;
 
@@ -364,6 +364,11 @@ static int setup_memory(void)
 		return -1;
 	for (size_t i = 0; i < SRC_SIZE; i++)
 		src[i] = (char)(i * 2654435761u >> 11);
+	{
+		struct daxdev_info in;
+		daxdev_get_info(dev, &in);
+		printf("dev: copy %s flush %s drain %s thr %zu\n", in.copy_impl, in.flush_impl, in.drain_impl, in.nt_threshold);
+	}
 	return daxdev_arch_select(NULL, &arch);
 }
 

@@ -425,6 +425,7 @@ static void test_detection_matches_kernel(void **state)
 {
 	static const char *const features[] = {
 		"sse2", "avx2", "avx512f", "clflush", "clflushopt", "clwb",
+		"sse4_2", "pclmulqdq", "vpclmulqdq",
 	};
 
 	(void)state;
@@ -504,6 +505,64 @@ static void test_isa_missing_features(void **state)
 	assert_string_equal(select_ok().copy_name, "sse2-nt");
 	policy.isa = "avx512";
 	assert_string_equal(select_ok().copy_name, "sse2-nt");
+}
+
+/* The test's own statement of the CRC-32C table, best first. */
+static const struct {
+	const char *name;
+	const char *needs[4];
+} crc_table[] = {
+	{ "vpclmul-avx512", { "vpclmulqdq", "avx512f", "pclmulqdq", "sse4_2" } },
+	{ "pclmul", { "pclmulqdq", "sse4_2" } },
+	{ "sse4.2", { "sse4_2" } },
+	{ "table", { NULL } },
+};
+
+static bool crc_usable(size_t i)
+{
+	for (size_t f = 0; f < ARRAY_LEN(crc_table[i].needs) && crc_table[i].needs[f]; f++)
+		if (!cpu_has(crc_table[i].needs[f]))
+			return false;
+	return true;
+}
+
+/* daxdev_arch_crc32c_impl() lists exactly the usable entries, in order. */
+static void expect_crc_list(const char *const *masked, size_t nmasked)
+{
+	const char *name;
+	size_t listed = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(crc_table); i++) {
+		bool masked_out = false;
+
+		for (size_t f = 0; f < ARRAY_LEN(crc_table[i].needs) && crc_table[i].needs[f]; f++)
+			for (size_t m = 0; m < nmasked; m++)
+				masked_out = masked_out || !strcmp(crc_table[i].needs[f], masked[m]);
+		if (!crc_usable(i) || masked_out)
+			continue;
+		assert_non_null(daxdev_arch_crc32c_impl(listed, &name));
+		assert_string_equal(name, crc_table[i].name);
+		if (listed++ == 0)
+			assert_ptr_equal(daxdev_arch_crc32c_impl(0, NULL), daxdev_arch_crc32c());
+	}
+	assert_null(daxdev_arch_crc32c_impl(listed, &name));
+}
+
+static void test_crc_choice(void **state)
+{
+	static const char *const masks[][2] = {
+		{ "vpclmulqdq", NULL }, { "avx512f", NULL }, { "pclmulqdq", NULL },
+		{ "sse4_2", NULL }, { "pclmulqdq", "sse4_2" },
+	};
+
+	(void)state;
+	expect_crc_list(NULL, 0);
+	for (size_t i = 0; i < ARRAY_LEN(masks); i++) {
+		size_t n = masks[i][1] ? 2 : 1;
+
+		daxdev_arch_test_mask_features(masks[i], n);
+		expect_crc_list(masks[i], n);
+	}
 }
 
 #else /* generic build */
@@ -640,6 +699,7 @@ int main(void)
 		T(test_detection_matches_kernel),
 		T(test_flush_missing_features),
 		T(test_isa_missing_features),
+		T(test_crc_choice),
 #endif
 		T(test_each_flush_runs),
 		T(test_unstreamed_bytes_are_flushed),

@@ -31,6 +31,8 @@ enum x86_feature {
 	FEAT_CLFLUSHOPT = 1u << 4,
 	FEAT_CLWB = 1u << 5,
 	FEAT_SSE42 = 1u << 6,       /* crc32 instruction */
+	FEAT_PCLMUL = 1u << 7,      /* carry-less multiply, 16 bytes */
+	FEAT_VPCLMUL = 1u << 8,     /* carry-less multiply on ymm/zmm lanes */
 };
 
 static const struct {
@@ -44,6 +46,8 @@ static const struct {
 	{ FEAT_CLFLUSHOPT, "clflushopt" },
 	{ FEAT_CLWB, "clwb" },
 	{ FEAT_SSE42, "sse4_2" },
+	{ FEAT_PCLMUL, "pclmulqdq" },
+	{ FEAT_VPCLMUL, "vpclmulqdq" },
 };
 
 struct flush_impl {
@@ -163,6 +167,7 @@ static unsigned detect_features(void)
 	found |= edx & bit_SSE2 ? FEAT_SSE2 : 0;
 	found |= edx & CPUID1_EDX_CLFSH ? FEAT_CLFLUSH : 0;
 	found |= ecx & bit_SSE4_2 ? FEAT_SSE42 : 0;
+	found |= ecx & bit_PCLMUL ? FEAT_PCLMUL : 0;
 	os_ok = os_saved_vector_state(ecx);
 	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
 		return found;
@@ -170,6 +175,7 @@ static unsigned detect_features(void)
 	found |= ebx & bit_AVX512F ? FEAT_AVX512F & os_ok : 0;
 	found |= ebx & bit_CLFLUSHOPT ? FEAT_CLFLUSHOPT : 0;
 	found |= ebx & bit_CLWB ? FEAT_CLWB : 0;
+	found |= ecx & bit_VPCLMULQDQ ? FEAT_VPCLMUL : 0;
 	return found;
 }
 
@@ -197,13 +203,14 @@ static bool supported(unsigned features, unsigned needs)
 	return (needs & features) == needs;
 }
 
-DAXDEV_HIDDEN uint32_t daxdev_crc32c_sse42(uint32_t crc, const void *buf, size_t len);
-
 static const struct {
 	const char *name;
 	unsigned needs;
 	daxdev_crc32c_fn fn;
 } crc_impls[] = {
+	{ "vpclmul-avx512", FEAT_VPCLMUL | FEAT_AVX512F | FEAT_PCLMUL | FEAT_SSE42,
+	  daxdev_crc32c_vpclmul },
+	{ "pclmul", FEAT_PCLMUL | FEAT_SSE42, daxdev_crc32c_pclmul },
 	{ "sse4.2", FEAT_SSE42, daxdev_crc32c_sse42 },
 	{ "table", 0, daxdev_crc32c_sw },
 };

@@ -31,6 +31,13 @@ X86_DECLARE_NT(avx2);
 X86_DECLARE_NT(avx512);
 #undef X86_DECLARE_NT
 
+/* CRC-32C, same convention as daxdev_crc32c(): crc32c_sse42.c (crc32
+ * instruction), crc32c_pclmul.c (16-byte folding), crc32c_vpclmul.c (64-byte
+ * folding, AVX-512). */
+DAXDEV_HIDDEN uint32_t daxdev_crc32c_sse42(uint32_t crc, const void *buf, size_t len);
+DAXDEV_HIDDEN uint32_t daxdev_crc32c_pclmul(uint32_t crc, const void *buf, size_t len);
+DAXDEV_HIDDEN uint32_t daxdev_crc32c_vpclmul(uint32_t crc, const void *buf, size_t len);
+
 /* Which part of a destination range can be streamed: the whole cache lines
  * in it.  The head before the first line boundary and the tail after the
  * last one are stored normally and written back. */

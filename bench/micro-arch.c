@@ -13,14 +13,16 @@
  *
  * Destinations:
  *  cold    every operation writes lines no earlier operation touched: slots
- *          of a 1 GiB region taken in a scrambled order (slot number times an
+ *          of a region (256 MiB) taken in a scrambled order (slot number times an
  *          odd constant, modulo a power of two), so neither the caches nor
  *          the prefetchers have seen them; a slot comes back only after the
  *          whole region has been walked.
  *  reused  the same destination every time.
  * A durable copy is the copy and its drain (sfence), as pmem_memcpy_persist.
  *
- *   micro-arch [--rounds N] [--cpu N] [--only crc,lines,small,...]
+ *   micro-arch [--rounds N] [--cpu N] [--region-mib N] [--only crc,lines,...]
+ *   workloads: crc, lines-cold, lines-reused, small-cold, small-reused,
+ *   tiny-cold, tiny-reused, fill-small-cold
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,6 +39,7 @@
 
 #include <daxdev.h>
 #include <arch/arch.h>
+#include "arch/x86_64/edge_candidates.h"
 #include "arch/x86_64/x86.h"
 
 #define MAX_CONT 10
@@ -44,7 +47,6 @@
 #define MAX_ROUNDS 64
 #define SLICES 5
 #define SLICE_NS 200000.0         /* target length of one slice */
-#define REGION ((size_t)1 << 30)
 #define SRC_SIZE ((size_t)256 << 10)
 #define MIXED_SMALL 0             /* size "0": 65..255, a different one each call */
 #define SCRAMBLE 0x9e3779b97f4a7c15ull
@@ -71,11 +73,11 @@ struct workload {
 static struct {
 	int rounds, cpu;
 	const char *only;
-} cfg = { .rounds = 21, .cpu = -1 };
+	size_t region;            /* power of two */
+} cfg = { .rounds = 21, .cpu = -1, .region = (size_t)256 << 20 };
 
 static char *region, *src;
 static struct daxdev *dev;
-static struct daxdev_arch arch;
 static uint64_t cursor;           /* operations so far: picks slot and misalignment */
 static volatile uint32_t sink;
 
@@ -123,6 +125,41 @@ static void copy_temporal_clwb(void *dst, const void *s, size_t len)
 	}
 NT_CONTENDER(avx512)
 NT_CONTENDER(avx2)
+NT_CONTENDER(movdir64b)
+
+/* The partial head and tail lines written other ways (edge_candidates.h). */
+#define EDGE_CONTENDER(how)                                                    \
+	static void copy_edges_##how(void *dst, const void *s, size_t len)    \
+	{                                                                      \
+		daxdev_x86_cand_copy_##how(dst, s, len, daxdev_x86_flush_clwb);\
+		daxdev_x86_drain_sfence();                                     \
+	}
+EDGE_CONTENDER(stores)
+EDGE_CONTENDER(masked)
+EDGE_CONTENDER(maskmov)
+EDGE_CONTENDER(merge)
+
+/* Fills (the source is ignored): the same edges as the copies. */
+static void fill_pmem(void *dst, const void *s, size_t len)
+{
+	(void)s;
+	pmem_memset_persist(dst, 0x5a, len);
+}
+
+static void fill_temporal_clwb(void *dst, const void *s, size_t len)
+{
+	(void)s;
+	memset(dst, 0x5a, len);
+	daxdev_x86_flush_clwb(dst, len);
+	daxdev_x86_drain_sfence();
+}
+
+static void fill_avx512(void *dst, const void *s, size_t len)
+{
+	(void)s;
+	daxdev_x86_fill_nt_avx512(dst, 0x5a, len, daxdev_x86_flush_clwb);
+	daxdev_x86_drain_sfence();
+}
 
 /* The public API on the same memory: what the core chooses by default, and
  * with streaming forced (the rule proposed for 65..255 B in docs/arch.md). */
@@ -159,7 +196,7 @@ static char *op_dst(const struct workload *w, size_t slot)
 
 	if (w->pattern == REUSED)
 		return region + mis;
-	return region + ((cursor * SCRAMBLE) & (REGION / slot - 1)) * slot + mis;
+	return region + ((cursor * SCRAMBLE) & (cfg.region / slot - 1)) * slot + mis;
 }
 
 static double slice(const struct workload *w, const struct contender *c,
@@ -200,10 +237,45 @@ static size_t calibrate(const struct workload *w, size_t size)
 	return k < 16 ? 16 : k;
 }
 
+static bool is_fill(const struct contender *c)
+{
+	return c->copy == fill_pmem || c->copy == fill_temporal_clwb || c->copy == fill_avx512;
+}
+
+/* A contender that writes wrong bytes, or any outside the range, would make
+ * its figures meaningless: check each once on a guarded scratch range. */
+static bool copies_exactly(const struct contender *c)
+{
+	static const size_t lens[] = { 1, 7, 8, 63, 65, 100, 128, 255, 300, 4100 };
+	char *scratch = region;   /* inside the device, for daxdev_memcpy */
+
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		for (size_t mis = 0; mis < X86_CACHE_LINE; mis++) {
+			char *d = scratch + X86_CACHE_LINE + mis;
+			const char *from = src + mis * 3;
+			bool ok = true;
+
+			memset(scratch, 0x33, 4100 + 4 * X86_CACHE_LINE);
+			c->copy(d, from, lens[i]);
+			for (size_t b = 0; b < lens[i]; b++)
+				ok = ok && d[b] == (is_fill(c) ? 0x5a : from[b]);
+			if (!ok || d[-1] != 0x33 || d[lens[i]] != 0x33)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* ---- running and reporting ----------------------------------------------- */
 
 static void run(struct workload *w)
 {
+	for (size_t c = 0; c < w->ncont; c++) {
+		if (w->cont[c].copy && !copies_exactly(&w->cont[c])) {
+			fprintf(stderr, "micro-arch: %s copies wrong bytes\n", w->cont[c].name);
+			exit(1);
+		}
+	}
 	for (size_t s = 0; s < w->nsizes; s++)
 		w->k[s] = calibrate(w, w->sizes[s]);
 	for (int r = 0; r < cfg.rounds; r++)
@@ -317,6 +389,7 @@ static void setup_lines(struct workload *w, enum pattern pattern)
 	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
 	add(w, "avx512-nt", copy_avx512, NULL);
 	add(w, "avx2-nt", copy_avx2, NULL);
+	add(w, "movdir64b", copy_movdir64b, NULL);
 	add(w, "pmem_memcpy_persist", copy_pmem, NULL);
 }
 
@@ -334,42 +407,103 @@ static void setup_small(struct workload *w, enum pattern pattern)
 	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
 	add(w, "pmem_memcpy_persist", copy_pmem, NULL);
 	add(w, "memcpy+clwb", copy_temporal_clwb, NULL);
-	add(w, "avx512-nt", copy_avx512, NULL);
+	add(w, "NT, edges stores+clwb", copy_edges_stores, NULL);
+	if (daxdev_x86_cand_usable()) {
+		add(w, "NT, edges masked+clwb", copy_edges_masked, NULL);
+		add(w, "NT, edges maskmovdqu", copy_edges_maskmov, NULL);
+		add(w, "NT, edges merged lines (racy)", copy_edges_merge, NULL);
+	}
+	add(w, "NT, edges movnti (avx512-nt)", copy_avx512, NULL);
 	add(w, "daxdev_memcpy", copy_daxdev, NULL);
 	add(w, "daxdev_memcpy NONTEMPORAL", copy_daxdev_nt, NULL);
 }
 
+static void setup_fill(struct workload *w)
+{
+	static const size_t sizes[] = { 8, 32, 64, 65, 128, 192, 255, MIXED_SMALL };
+
+	*w = (struct workload){
+		.name = "fill-small-cold",
+		.what = "durable fill of 8..255 B at every dst misalignment, cold destination",
+		.pattern = COLD, .any_align = true,
+	};
+	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
+	add(w, "pmem_memset_persist", fill_pmem, NULL);
+	add(w, "memset+clwb", fill_temporal_clwb, NULL);
+	add(w, "NT, edges movnti (avx512-nt)", fill_avx512, NULL);
+}
+
+/* Below 65 B: where the default threshold should start streaming. */
+static void setup_tiny(struct workload *w, enum pattern pattern)
+{
+	static const size_t sizes[] = { 8, 16, 24, 32, 48, 63, 64 };
+
+	*w = (struct workload){
+		.name = pattern == COLD ? "tiny-cold" : "tiny-reused",
+		.what = pattern == COLD ?
+			"durable copy of 8..64 B at every dst/src misalignment, cold destination" :
+			"durable copy of 8..64 B at every dst/src misalignment, the same destination every call",
+		.pattern = pattern, .any_align = true,
+	};
+	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
+	add(w, "pmem_memcpy_persist", copy_pmem, NULL);
+	add(w, "memcpy+clwb", copy_temporal_clwb, NULL);
+	add(w, "NT, edges movnti (avx512-nt)", copy_avx512, NULL);
+}
+
 /* ---- setup --------------------------------------------------------------- */
+
+/* How much of the region the kernel gave 2 MiB pages: with 4 KiB pages a
+ * cold destination also costs a page walk (device-dax maps 2 MiB or 1 GiB
+ * pages), which dilutes every difference measured here. */
+static size_t huge_kib(void)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	unsigned long lo, hi;
+	size_t kib, total = 0;
+	bool in_region = false;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in_region = lo < (uintptr_t)region + cfg.region && hi > (uintptr_t)region;
+		else if (in_region && sscanf(line, "AnonHugePages: %zu kB", &kib) == 1)
+			total += kib;
+	}
+	fclose(f);
+	return total;
+}
 
 static int setup_memory(void)
 {
-	long n;
+	char target[64];
 	void *addr = NULL;
+	long n;
 
-	if (daxdev_open_size("anon:1G", 0, DAXDEV_OPEN_PRIVATE, &dev) ||
+	snprintf(target, sizeof(target), "anon:%zu", cfg.region);
+	if (daxdev_open_size(target, 0, DAXDEV_OPEN_PRIVATE, &dev) ||
 	    daxdev_set_write_cache(dev, true)) {
-		fprintf(stderr, "micro-arch: anon:1G: %s\n", daxdev_errormsg());
+		fprintf(stderr, "micro-arch: %s: %s\n", target, daxdev_errormsg());
 		return -1;
 	}
-	n = daxdev_direct_access(dev, 0, (long)(REGION / daxdev_align(dev)), &addr);
-	if (n < 0 || (size_t)n * daxdev_align(dev) < REGION) {
+	n = daxdev_direct_access(dev, 0, (long)(cfg.region / daxdev_align(dev)), &addr);
+	if (n < 0 || (size_t)n * daxdev_align(dev) < cfg.region) {
 		fprintf(stderr, "micro-arch: direct_access: %s\n", daxdev_errormsg());
 		return -1;
 	}
 	region = addr;
-	madvise(region, REGION, MADV_HUGEPAGE);
-	memset(region, 0, REGION);
+	madvise(region, cfg.region, MADV_HUGEPAGE);
+	memset(region, 0, cfg.region);
+	printf("region %zu MiB at %p, %zu MiB of it in 2 MiB pages\n", cfg.region >> 20,
+	       (void *)region, huge_kib() >> 10);
 	src = aligned_alloc(X86_CACHE_LINE, SRC_SIZE);
 	if (!src)
 		return -1;
 	for (size_t i = 0; i < SRC_SIZE; i++)
 		src[i] = (char)(i * 2654435761u >> 11);
-	{
-		struct daxdev_info in;
-		daxdev_get_info(dev, &in);
-		printf("dev: copy %s flush %s drain %s thr %zu\n", in.copy_impl, in.flush_impl, in.drain_impl, in.nt_threshold);
-	}
-	return daxdev_arch_select(NULL, &arch);
+	return 0;
 }
 
 static void pin(void)
@@ -413,6 +547,7 @@ static void parse_args(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "region-mib", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -424,11 +559,17 @@ static void parse_args(int argc, char **argv)
 			cfg.cpu = atoi(optarg);
 		else if (opt == 'o')
 			cfg.only = optarg;
+		else if (opt == 'm')
+			cfg.region = (size_t)strtoul(optarg, NULL, 0) << 20;
 		else
 			exit(2);
 	}
 	if (cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS) {
 		fprintf(stderr, "micro-arch: --rounds 1..%d\n", MAX_ROUNDS);
+		exit(2);
+	}
+	if (cfg.region < ((size_t)64 << 20) || (cfg.region & (cfg.region - 1))) {
+		fprintf(stderr, "micro-arch: --region-mib: a power of two, at least 64\n");
 		exit(2);
 	}
 }
@@ -457,6 +598,16 @@ int main(int argc, char **argv)
 			run(&w);
 			report(&w);
 		}
+		if (wanted(p == COLD ? "tiny-cold" : "tiny-reused")) {
+			setup_tiny(&w, p);
+			run(&w);
+			report(&w);
+		}
+	}
+	if (wanted("fill-small-cold")) {
+		setup_fill(&w);
+		run(&w);
+		report(&w);
 	}
 	daxdev_put(dev);
 	free(src);

@@ -16,7 +16,9 @@
 
 /* Words other builds know, accepted here only to say they cannot be had. */
 static const char *const flush_words[] = { "clwb", "clflushopt", "clflush" };
-static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
+static const char *const isa_words[] = {
+	"movdir64b", "avx512", "avx2", "sse2", "generic",
+};
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

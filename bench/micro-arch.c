@@ -22,7 +22,7 @@
  *
  *   micro-arch [--rounds N] [--cpu N] [--region-mib N] [--only crc,lines,...]
  *   workloads: crc, lines-cold, lines-reused, small-cold, small-reused,
- *   tiny-cold, tiny-reused, fill-small-cold
+ *   tiny-cold, tiny-reused, copy-crc-cold, fill-small-cold
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,7 +48,7 @@
 #define SLICES 5
 #define SLICE_NS 200000.0         /* target length of one slice */
 #define SRC_SIZE ((size_t)256 << 10)
-#define MIXED_SMALL 0             /* size "0": 65..255, a different one each call */
+#define MIXED_SMALL SIZE_MAX      /* 65..255 B, a different size each call */
 #define SCRAMBLE 0x9e3779b97f4a7c15ull
 
 enum pattern { HOT, COLD, REUSED };
@@ -161,6 +161,23 @@ static void fill_avx512(void *dst, const void *s, size_t len)
 	daxdev_x86_drain_sfence();
 }
 
+/* plog's payload path, modelled: the record's CRC over the caller's buffer,
+ * then the streaming copy of it; or both in one pass. */
+static uint32_t last_crc;
+
+static void copy_then_crc(void *dst, const void *s, size_t len)
+{
+	last_crc = daxdev_crc32c_vpclmul(0, s, len);
+	daxdev_x86_copy_nt_avx512(dst, s, len, daxdev_x86_flush_clwb);
+	daxdev_x86_drain_sfence();
+}
+
+static void copy_fused_crc(void *dst, const void *s, size_t len)
+{
+	last_crc = daxdev_x86_copy_nt_crc_vpclmul(dst, s, len, daxdev_x86_flush_clwb, 0);
+	daxdev_x86_drain_sfence();
+}
+
 /* The public API on the same memory: what the core chooses by default, and
  * with streaming forced (the rule proposed for 65..255 B in docs/arch.md). */
 static void copy_daxdev(void *dst, const void *s, size_t len)
@@ -261,6 +278,9 @@ static bool copies_exactly(const struct contender *c)
 				ok = ok && d[b] == (is_fill(c) ? 0x5a : from[b]);
 			if (!ok || d[-1] != 0x33 || d[lens[i]] != 0x33)
 				return false;
+			if ((c->copy == copy_then_crc || c->copy == copy_fused_crc) &&
+			    last_crc != daxdev_crc32c_sw(0, from, lens[i]))
+				return false;
 		}
 	}
 	return true;
@@ -343,17 +363,103 @@ static void report(const struct workload *w)
 
 /* ---- workloads ----------------------------------------------------------- */
 
-static void add(struct workload *w, const char *name,
-		void (*copy)(void *, const void *, size_t), daxdev_crc32c_fn crc)
+/* One contender of a table entry, and what the CPU must have for it: a word
+ * of daxdev_arch_cpu_summary(), "edge-candidates" (edge_candidates.h) or
+ * "copy_nt_crc" (the arch offers the one-pass copy + CRC); NULL: nothing. */
+struct entry {
+	const char *name;
+	void (*copy)(void *dst, const void *src, size_t len);
+	const char *needs;
+};
+
+struct spec {
+	const char *name, *what;
+	enum pattern pattern;
+	bool any_align;
+	size_t sizes[MAX_SIZES];          /* up to the first 0 */
+	struct entry cont[MAX_CONT];      /* up to the first without a name */
+};
+
+#define LINE_SIZES { 64, 128, 256, 1024, 4096, 16384, 65536 }
+#define LINE_CONTENDERS {                                                      \
+	{ "avx512-nt", copy_avx512, "avx512f" },                              \
+	{ "avx2-nt", copy_avx2, "avx2" },                                     \
+	{ "movdir64b", copy_movdir64b, "movdir64b" },                         \
+	{ "pmem_memcpy_persist", copy_pmem, NULL } }
+#define SMALL_SIZES { 65, 96, 127, 128, 160, 192, 224, 255, MIXED_SMALL }
+#define SMALL_CONTENDERS {                                                     \
+	{ "pmem_memcpy_persist", copy_pmem, NULL },                           \
+	{ "memcpy+clwb", copy_temporal_clwb, NULL },                          \
+	{ "NT, edges stores+clwb", copy_edges_stores, "edge-candidates" },    \
+	{ "NT, edges masked+clwb", copy_edges_masked, "edge-candidates" },    \
+	{ "NT, edges maskmovdqu", copy_edges_maskmov, "edge-candidates" },    \
+	{ "NT, edges merged lines (racy)", copy_edges_merge, "edge-candidates" }, \
+	{ "NT, edges movnti (avx512-nt)", copy_avx512, "avx512f" },           \
+	{ "daxdev_memcpy", copy_daxdev, NULL },                               \
+	{ "daxdev_memcpy NONTEMPORAL", copy_daxdev_nt, NULL } }
+/* Below 64 B: where the default threshold should start streaming. */
+#define TINY_SIZES { 8, 16, 24, 32, 48, 63, 64 }
+#define TINY_CONTENDERS {                                                      \
+	{ "pmem_memcpy_persist", copy_pmem, NULL },                           \
+	{ "memcpy+clwb", copy_temporal_clwb, NULL },                          \
+	{ "NT, edges movnti (avx512-nt)", copy_avx512, "avx512f" } }
+#define ANY_ALIGN " at every dst/src misalignment"
+#define COLD_DST ", cold destination"
+#define SAME_DST ", the same destination every call"
+
+static const struct spec specs[] = {
+	{ "lines-cold", "durable copy of whole aligned lines" COLD_DST, COLD, false,
+	  LINE_SIZES, LINE_CONTENDERS },
+	{ "small-cold", "durable copy of 65..255 B" ANY_ALIGN COLD_DST, COLD, true,
+	  SMALL_SIZES, SMALL_CONTENDERS },
+	{ "tiny-cold", "durable copy of 8..64 B" ANY_ALIGN COLD_DST, COLD, true,
+	  TINY_SIZES, TINY_CONTENDERS },
+	{ "lines-reused", "durable copy of whole aligned lines" SAME_DST, REUSED, false,
+	  LINE_SIZES, LINE_CONTENDERS },
+	{ "small-reused", "durable copy of 65..255 B" ANY_ALIGN SAME_DST, REUSED, true,
+	  SMALL_SIZES, SMALL_CONTENDERS },
+	{ "tiny-reused", "durable copy of 8..64 B" ANY_ALIGN SAME_DST, REUSED, true,
+	  TINY_SIZES, TINY_CONTENDERS },
+	{ "copy-crc-cold", "CRC-32C of a hot source and its durable streaming copy" COLD_DST,
+	  COLD, false, { 256, 1024, 4096, 16384, 65536 }, {
+		{ "crc then copy_nt", copy_then_crc, "copy_nt_crc" },
+		{ "copy_nt_crc (one pass)", copy_fused_crc, "copy_nt_crc" },
+		{ "copy_nt alone", copy_avx512, "avx512f" } } },
+	{ "fill-small-cold", "durable fill of 8..255 B at every dst misalignment" COLD_DST,
+	  COLD, true, { 8, 32, 64, 65, 128, 192, 255, MIXED_SMALL }, {
+		{ "pmem_memset_persist", fill_pmem, NULL },
+		{ "memset+clwb", fill_temporal_clwb, NULL },
+		{ "NT, edges movnti (avx512-nt)", fill_avx512, "avx512f" } } },
+};
+
+static bool cpu_offers(const char *needs)
 {
-	if (w->ncont < MAX_CONT)
-		w->cont[w->ncont++] = (struct contender){ name, copy, crc };
+	const char *summary = daxdev_arch_cpu_summary();
+	size_t len = needs ? strlen(needs) : 0;
+	struct daxdev_arch arch;
+
+	if (!needs)
+		return true;
+	if (!strcmp(needs, "edge-candidates"))
+		return daxdev_x86_cand_usable();
+	if (!strcmp(needs, "copy_nt_crc"))
+		return !daxdev_arch_select(NULL, &arch) && arch.copy_nt_crc;
+	for (const char *p = strchr(summary, ' '); p; p = strchr(p + 1, ' '))
+		if (!strncmp(p + 1, needs, len) && (p[1 + len] == ' ' || !p[1 + len]))
+			return true;
+	return false;
 }
 
-static void set_sizes(struct workload *w, const size_t *sizes, size_t n)
+static void from_spec(struct workload *w, const struct spec *sp)
 {
-	memcpy(w->sizes, sizes, n * sizeof(*sizes));
-	w->nsizes = n;
+	*w = (struct workload){ .name = sp->name, .what = sp->what,
+				.pattern = sp->pattern, .any_align = sp->any_align };
+	for (size_t i = 0; i < MAX_SIZES && sp->sizes[i]; i++)
+		w->sizes[w->nsizes++] = sp->sizes[i];
+	for (size_t c = 0; c < MAX_CONT && sp->cont[c].name; c++)
+		if (cpu_offers(sp->cont[c].needs))
+			w->cont[w->ncont++] = (struct contender){ sp->cont[c].name,
+								  sp->cont[c].copy, NULL };
 }
 
 /* Every CRC-32C implementation this CPU runs, SSE4.2 (the one before the
@@ -366,89 +472,12 @@ static void setup_crc(struct workload *w)
 
 	*w = (struct workload){ .name = "crc", .what = "CRC-32C, hot source, ns per call",
 				.pattern = HOT };
-	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
-	for (size_t i = 0; (fn = daxdev_arch_crc32c_impl(i, &name)); i++)
-		if (!strcmp(name, "sse4.2"))
-			add(w, name, NULL, fn);
-	for (size_t i = 0; (fn = daxdev_arch_crc32c_impl(i, &name)); i++)
-		if (strcmp(name, "sse4.2"))
-			add(w, name, NULL, fn);
-}
-
-static void setup_lines(struct workload *w, enum pattern pattern)
-{
-	static const size_t sizes[] = { 64, 128, 256, 1024, 4096, 16384, 65536 };
-
-	*w = (struct workload){
-		.name = pattern == COLD ? "lines-cold" : "lines-reused",
-		.what = pattern == COLD ?
-			"durable copy of whole aligned lines, cold destination, ns per copy + drain" :
-			"durable copy of whole aligned lines, the same destination every call",
-		.pattern = pattern,
-	};
-	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
-	add(w, "avx512-nt", copy_avx512, NULL);
-	add(w, "avx2-nt", copy_avx2, NULL);
-	add(w, "movdir64b", copy_movdir64b, NULL);
-	add(w, "pmem_memcpy_persist", copy_pmem, NULL);
-}
-
-static void setup_small(struct workload *w, enum pattern pattern)
-{
-	static const size_t sizes[] = { 65, 96, 127, 128, 160, 192, 224, 255, MIXED_SMALL };
-
-	*w = (struct workload){
-		.name = pattern == COLD ? "small-cold" : "small-reused",
-		.what = pattern == COLD ?
-			"durable copy of 65..255 B at every dst/src misalignment, cold destination" :
-			"durable copy of 65..255 B at every dst/src misalignment, the same destination every call",
-		.pattern = pattern, .any_align = true,
-	};
-	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
-	add(w, "pmem_memcpy_persist", copy_pmem, NULL);
-	add(w, "memcpy+clwb", copy_temporal_clwb, NULL);
-	add(w, "NT, edges stores+clwb", copy_edges_stores, NULL);
-	if (daxdev_x86_cand_usable()) {
-		add(w, "NT, edges masked+clwb", copy_edges_masked, NULL);
-		add(w, "NT, edges maskmovdqu", copy_edges_maskmov, NULL);
-		add(w, "NT, edges merged lines (racy)", copy_edges_merge, NULL);
-	}
-	add(w, "NT, edges movnti (avx512-nt)", copy_avx512, NULL);
-	add(w, "daxdev_memcpy", copy_daxdev, NULL);
-	add(w, "daxdev_memcpy NONTEMPORAL", copy_daxdev_nt, NULL);
-}
-
-static void setup_fill(struct workload *w)
-{
-	static const size_t sizes[] = { 8, 32, 64, 65, 128, 192, 255, MIXED_SMALL };
-
-	*w = (struct workload){
-		.name = "fill-small-cold",
-		.what = "durable fill of 8..255 B at every dst misalignment, cold destination",
-		.pattern = COLD, .any_align = true,
-	};
-	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
-	add(w, "pmem_memset_persist", fill_pmem, NULL);
-	add(w, "memset+clwb", fill_temporal_clwb, NULL);
-	add(w, "NT, edges movnti (avx512-nt)", fill_avx512, NULL);
-}
-
-/* Below 65 B: where the default threshold should start streaming. */
-static void setup_tiny(struct workload *w, enum pattern pattern)
-{
-	static const size_t sizes[] = { 8, 16, 24, 32, 48, 63, 64 };
-
-	*w = (struct workload){
-		.name = pattern == COLD ? "tiny-cold" : "tiny-reused",
-		.what = pattern == COLD ?
-			"durable copy of 8..64 B at every dst/src misalignment, cold destination" :
-			"durable copy of 8..64 B at every dst/src misalignment, the same destination every call",
-		.pattern = pattern, .any_align = true,
-	};
-	set_sizes(w, sizes, sizeof(sizes) / sizeof(sizes[0]));
-	add(w, "pmem_memcpy_persist", copy_pmem, NULL);
-	add(w, "memcpy+clwb", copy_temporal_clwb, NULL);
-	add(w, "NT, edges movnti (avx512-nt)", copy_avx512, NULL);
+	memcpy(w->sizes, sizes, sizeof(sizes));
+	w->nsizes = sizeof(sizes) / sizeof(sizes[0]);
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; (fn = daxdev_arch_crc32c_impl(i, &name)); i++)
+			if ((strcmp(name, "sse4.2") == 0) == (pass == 0) && w->ncont < MAX_CONT)
+				w->cont[w->ncont++] = (struct contender){ name, NULL, fn };
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -574,6 +603,12 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
+static void measure(struct workload *w)
+{
+	run(w);
+	report(w);
+}
+
 int main(int argc, char **argv)
 {
 	static struct workload w;
@@ -584,30 +619,13 @@ int main(int argc, char **argv)
 		return 1;
 	if (wanted("crc")) {
 		setup_crc(&w);
-		run(&w);
-		report(&w);
+		measure(&w);
 	}
-	for (enum pattern p = COLD; p <= REUSED; p++) {
-		if (wanted(p == COLD ? "lines-cold" : "lines-reused")) {
-			setup_lines(&w, p);
-			run(&w);
-			report(&w);
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		if (wanted(specs[i].name)) {
+			from_spec(&w, &specs[i]);
+			measure(&w);
 		}
-		if (wanted(p == COLD ? "small-cold" : "small-reused")) {
-			setup_small(&w, p);
-			run(&w);
-			report(&w);
-		}
-		if (wanted(p == COLD ? "tiny-cold" : "tiny-reused")) {
-			setup_tiny(&w, p);
-			run(&w);
-			report(&w);
-		}
-	}
-	if (wanted("fill-small-cold")) {
-		setup_fill(&w);
-		run(&w);
-		report(&w);
 	}
 	daxdev_put(dev);
 	free(src);

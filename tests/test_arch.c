@@ -446,6 +446,28 @@ static void test_isa_cap(void **state)
 	assert_int_equal(arch.nt_threshold, SIZE_MAX);
 }
 
+/* The one-pass copy + CRC comes with avx512-nt where VPCLMULQDQ is, only. */
+static void test_copy_nt_crc_choice(void **state)
+{
+	static const char *const no_vpclmul[] = { "vpclmulqdq" };
+	struct daxdev_arch arch = select_ok();
+
+	(void)state;
+	if (strcmp(arch.copy_name, "avx512-nt") == 0 && cpu_has("vpclmulqdq"))
+		assert_non_null(arch.copy_nt_crc);
+	else
+		assert_null(arch.copy_nt_crc);
+	for (size_t i = 0; i < ARRAY_LEN(isa_words); i++) {
+		policy.isa = isa_words[i];
+		arch = select_ok();
+		if (strcmp(arch.copy_name, "avx512-nt") != 0)
+			assert_null(arch.copy_nt_crc);
+	}
+	policy.isa = NULL;
+	daxdev_arch_test_mask_features(no_vpclmul, 1);
+	assert_null(select_ok().copy_nt_crc);
+}
+
 static void test_isa_missing_features(void **state)
 {
 	static const char *const no_avx512[] = { "avx512f" };
@@ -540,6 +562,7 @@ static void test_default_is_best(void **state)
 	assert_null(arch.flush);
 	assert_string_equal(arch.flush_name, "none");
 	assert_null(arch.invalidate);
+	assert_null(arch.copy_nt_crc);
 	assert_string_equal(arch.drain_name, "fence");
 }
 
@@ -660,6 +683,7 @@ int main(void)
 		T(test_flush_missing_features),
 		T(test_isa_missing_features),
 		T(test_crc_choice),
+		T(test_copy_nt_crc_choice),
 #endif
 		T(test_each_flush_runs),
 		T(test_copy_fill_exact_small),

@@ -1,4 +1,4 @@
-/* copy_nt/fill_nt contract on x86-64, with every non-temporal store recorded: each byte of the range is streamed or written back, and nothing outside it is touched. */
+/* copy_nt/fill_nt contract on x86-64 (and the one-pass copy + CRC), with every non-temporal store recorded: each byte of the range is streamed or written back, and nothing outside it is touched. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,11 +10,13 @@
 #include <cmocka.h>
 
 #include <arch/arch.h>
+#include <arch/x86_64/x86.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define LINE 64
 #define MAX_LEN (5 * LINE)        /* every length up to here */
-#define AREA (MAX_LEN + 3 * LINE) /* a line of guard either side */
+#define BIG_LEN (8 << 10)         /* a few longer ones up to here */
+#define AREA (BIG_LEN + 3 * LINE) /* at least a line of guard either side */
 #define EDGE_MIN 8                /* from here no byte is written back */
 
 int daxdev_err(int err, const char *fmt, ...)
@@ -59,19 +61,28 @@ static void reset(void)
 	outside = false;
 }
 
+/* n bytes of p all equal to v (memcmp against a reference is fast, and
+ * every call checks the whole area). */
+static bool all_equal(const unsigned char *p, size_t n, unsigned char v)
+{
+	static unsigned char ref[2][AREA];
+
+	if (!ref[1][0])
+		memset(ref[1], 0xa5, AREA);
+	return memcmp(p, ref[v == 0xa5], n) == 0;
+}
+
 /* Inside [off, off+len): streamed or written back (from EDGE_MIN on:
  * streamed, none written back); outside: neither, and unchanged. */
 static void check(size_t off, size_t len, const unsigned char *expect, int fill)
 {
-	assert_false(outside);
-	for (size_t i = 0; i < AREA; i++) {
-		bool inside = i >= off && i < off + len;
+	size_t end = off + len;
 
-		if (!inside) {
-			assert_int_equal(nt_map[i] | flush_map[i], 0);
-			assert_int_equal(area[i], 0xa5);
-			continue;
-		}
+	assert_false(outside);
+	assert_true(all_equal(area, off, 0xa5) && all_equal(area + end, AREA - end, 0xa5));
+	assert_true(all_equal(nt_map, off, 0) && all_equal(nt_map + end, AREA - end, 0));
+	assert_true(all_equal(flush_map, off, 0) && all_equal(flush_map + end, AREA - end, 0));
+	for (size_t i = off; i < end; i++) {
 		assert_true(nt_map[i] || flush_map[i]);
 		if (len >= EDGE_MIN)
 			assert_int_equal(flush_map[i], 0);
@@ -79,9 +90,10 @@ static void check(size_t off, size_t len, const unsigned char *expect, int fill)
 	}
 }
 
+static unsigned char src[BIG_LEN + LINE];
+
 static void contract(const struct daxdev_arch *arch)
 {
-	unsigned char src[MAX_LEN + LINE];
 
 	for (size_t i = 0; i < sizeof(src); i++)
 		src[i] = (unsigned char)(i * 7 + 3);
@@ -95,6 +107,37 @@ static void contract(const struct daxdev_arch *arch)
 			check(off, len, NULL, 0x5a);
 		}
 	}
+}
+
+/* The one-pass copy + CRC-32C: the copy_nt contract, and the CRC. */
+static void copy_crc_one(size_t off, size_t len, size_t from)
+{
+	uint32_t seed = (uint32_t)(len * 2654435761u);
+	uint32_t crc;
+
+	reset();
+	crc = daxdev_x86_copy_nt_crc_vpclmul(area + off, src + from, len, record_flush, seed);
+	check(off, len, src + from, 0);
+	assert_int_equal(crc, daxdev_crc32c_sw(seed, src + from, len));
+}
+
+static void test_copy_crc_one_pass(void **state)
+{
+	static const size_t big[] = { 1000, 4096, 4096 + 64, 4096 + 65, 5000, BIG_LEN };
+	const char *best = NULL;
+
+	(void)state;
+	daxdev_arch_crc32c_impl(0, &best);
+	if (strcmp(best, "vpclmul-avx512") != 0)
+		skip();   /* no VPCLMULQDQ + AVX-512 here */
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 13 + 5);
+	for (size_t len = 0; len <= MAX_LEN; len++)
+		for (size_t off = LINE; off < 2 * LINE; off++)
+			copy_crc_one(off, len, len % 17);
+	for (size_t i = 0; i < ARRAY_LEN(big); i++)
+		for (size_t off = LINE; off < 2 * LINE; off += 7)
+			copy_crc_one(off, big[i] - (off == LINE ? 0 : LINE), off % 64);
 }
 
 /* Every streaming implementation this CPU has (one per ISA word). */
@@ -126,6 +169,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_byte_streamed_or_written_back),
+		cmocka_unit_test(test_copy_crc_one_pass),
 	};
 
 	return cmocka_run_group_tests_name("arch_nt", tests, NULL, NULL);

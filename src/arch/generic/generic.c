@@ -85,6 +85,7 @@ int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_ar
 		.flush = NULL,
 		.drain = drain_fence,
 		.invalidate = NULL,
+		.copy_nt_crc = NULL,
 	};
 	return 0;
 }

@@ -90,19 +90,22 @@ struct nt_impl {
 	daxdev_copy_nt_fn copy;
 	daxdev_fill_nt_fn fill;
 	bool opt_in;          /* only when the policy names it */
+	unsigned copy_crc_needs;
+	daxdev_copy_nt_crc_fn copy_crc;   /* NULL: none */
 };
 
 static const struct nt_impl nt_impls[] = {
 	/* Measured no faster than avx512-nt here (docs/arch.md): opt-in. */
 	{ "movdir64b", "movdir64b", FEAT_MOVDIR64B,
-	  daxdev_x86_copy_nt_movdir64b, daxdev_x86_fill_nt_movdir64b, true },
+	  daxdev_x86_copy_nt_movdir64b, daxdev_x86_fill_nt_movdir64b, true, 0, NULL },
 	{ "avx512-nt", "avx512-nt", FEAT_AVX512F,
-	  daxdev_x86_copy_nt_avx512, daxdev_x86_fill_nt_avx512, false },
+	  daxdev_x86_copy_nt_avx512, daxdev_x86_fill_nt_avx512, false,
+	  FEAT_VPCLMUL | FEAT_PCLMUL | FEAT_SSE42, daxdev_x86_copy_nt_crc_vpclmul },
 	{ "avx2-nt", "avx2-nt", FEAT_AVX2,
-	  daxdev_x86_copy_nt_avx2, daxdev_x86_fill_nt_avx2, false },
+	  daxdev_x86_copy_nt_avx2, daxdev_x86_fill_nt_avx2, false, 0, NULL },
 	{ "sse2-nt", "sse2-nt", FEAT_SSE2,
-	  daxdev_x86_copy_nt_sse2, daxdev_x86_fill_nt_sse2, false },
-	{ "memcpy", "memset", 0, copy_temporal, fill_temporal, false },
+	  daxdev_x86_copy_nt_sse2, daxdev_x86_fill_nt_sse2, false, 0, NULL },
+	{ "memcpy", "memset", 0, copy_temporal, fill_temporal, false, 0, NULL },
 };
 
 #define NT_TEMPORAL (sizeof(nt_impls) / sizeof(nt_impls[0]) - 1)
@@ -335,6 +338,8 @@ int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_ar
 		.flush = flush->fn,
 		.drain = daxdev_x86_drain_sfence,
 		.invalidate = inval ? inval->fn : NULL,
+		.copy_nt_crc = nt->copy_crc && supported(FEATURES(), nt->copy_crc_needs) ?
+			       nt->copy_crc : NULL,
 	};
 	return 0;
 }

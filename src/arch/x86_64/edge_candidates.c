@@ -84,26 +84,13 @@ static void edge_merge(char *d, const char *s, size_t n, daxdev_x86_flush_fn flu
 	_mm512_stream_si512((void *)line, merged);
 }
 
-void daxdev_x86_cand_copy_stores(void *dst, const void *src, size_t len,
-				 daxdev_x86_flush_fn flush)
-{
-	copy_with_edges(dst, src, len, flush, edge_stores);
-}
-
-void daxdev_x86_cand_copy_masked(void *dst, const void *src, size_t len,
-				 daxdev_x86_flush_fn flush)
-{
-	copy_with_edges(dst, src, len, flush, edge_masked);
-}
-
-void daxdev_x86_cand_copy_maskmov(void *dst, const void *src, size_t len,
-				  daxdev_x86_flush_fn flush)
-{
-	copy_with_edges(dst, src, len, flush, edge_maskmov);
-}
-
-void daxdev_x86_cand_copy_merge(void *dst, const void *src, size_t len,
-				daxdev_x86_flush_fn flush)
-{
-	copy_with_edges(dst, src, len, flush, edge_merge);
-}
+#define CANDIDATE(how)                                                        \
+	void daxdev_x86_cand_copy_##how(void *dst, const void *src, size_t len, \
+					daxdev_x86_flush_fn flush)             \
+	{                                                                      \
+		copy_with_edges(dst, src, len, flush, edge_##how);             \
+	}
+CANDIDATE(stores)
+CANDIDATE(masked)
+CANDIDATE(maskmov)
+CANDIDATE(merge)

@@ -100,8 +100,8 @@ struct daxdev_open_opts {
 	const char *flush;         /* cache write-back instruction; NULL: the
 				    * best ("clwb", "clflushopt", "clflush") */
 	const char *isa;           /* highest ISA for streaming copies; NULL:
-				    * the CPU's ("avx512", "avx2", "sse2",
-				    * "generic") */
+				    * the CPU's ("movdir64b" only when named,
+				    * "avx512", "avx2", "sse2", "generic") */
 	size_t nt_threshold;       /* copies from this size stream; 0: the
 				    * default; DAXDEV_NT_NEVER: never */
 	int32_t write_cache;       /* enum daxdev_write_cache_policy */

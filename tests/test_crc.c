@@ -1,4 +1,4 @@
-/* daxdev_crc32c: known vectors, the CPU's implementation equals the portable one at every length and alignment, chaining. */
+/* daxdev_crc32c: known vectors; every implementation this CPU runs equals the portable one at every length and alignment; chaining across implementations; the folding constants. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +8,58 @@
 #include <cmocka.h>
 #include <daxdev.h>
 #include <arch/arch.h>
+#ifdef DAXDEV_ARCH_X86_64
+#include <arch/x86_64/crc32c_fold.h>
+#endif
+
+#define MAX_IMPLS 8
+#define BUF_LEN ((64 << 10) + 4096)   /* random lengths reach past 64 KiB */
+#define EVERY_LEN_MAX 2200             /* beyond every path's round sizes */
+
+struct impls {
+	daxdev_crc32c_fn fn[MAX_IMPLS];
+	const char *name[MAX_IMPLS];
+	size_t n;
+};
+
+static struct impls all_impls(void)
+{
+	struct impls im = { .n = 0 };
+
+	while (im.n < MAX_IMPLS &&
+	       (im.fn[im.n] = daxdev_arch_crc32c_impl(im.n, &im.name[im.n])))
+		im.n++;
+	/* The best one is what daxdev_crc32c() uses; the table is always last. */
+	assert_true(im.n >= 1);
+	assert_ptr_equal(im.fn[0], daxdev_arch_crc32c());
+	assert_ptr_equal(im.fn[im.n - 1], daxdev_crc32c_sw);
+	assert_string_equal(im.name[im.n - 1], "table");
+	return im;
+}
+
+static uint64_t rng_state = 0x243f6a8885a308d3ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static uint8_t *random_buffer(void)
+{
+	uint8_t *buf = malloc(BUF_LEN);
+
+	assert_non_null(buf);
+	for (size_t i = 0; i < BUF_LEN; i++)
+		buf[i] = (uint8_t)rng();
+	return buf;
+}
 
 static void test_known_vectors(void **state)
 {
+	struct impls im = all_impls();
 	uint8_t zeros[32] = { 0 }, ones[32], inc[32];
 
 	(void)state;
@@ -18,58 +67,129 @@ static void test_known_vectors(void **state)
 	for (int i = 0; i < 32; i++)
 		inc[i] = (uint8_t)i;
 	/* check value of CRC-32C, and the RFC 3720 (iSCSI) test patterns */
+	for (size_t i = 0; i < im.n; i++) {
+		print_message("%s\n", im.name[i]);
+		assert_int_equal(im.fn[i](0, "123456789", 9), 0xE3069283u);
+		assert_int_equal(im.fn[i](0, zeros, 32), 0x8A9136AAu);
+		assert_int_equal(im.fn[i](0, ones, 32), 0x62A8AB43u);
+		assert_int_equal(im.fn[i](0, inc, 32), 0x46DD794Eu);
+	}
 	assert_int_equal(daxdev_crc32c(0, "123456789", 9), 0xE3069283u);
-	assert_int_equal(daxdev_crc32c(0, zeros, 32), 0x8A9136AAu);
-	assert_int_equal(daxdev_crc32c(0, ones, 32), 0x62A8AB43u);
-	assert_int_equal(daxdev_crc32c(0, inc, 32), 0x46DD794Eu);
-	assert_int_equal(daxdev_crc32c_sw(0, "123456789", 9), 0xE3069283u);
 	assert_int_equal(daxdev_crc32c(0, NULL, 0), 0);
 	assert_int_equal(daxdev_crc32c(0x1234, NULL, 5), 0x1234);
 	assert_int_equal(daxdev_crc32c(0x1234, "x", 0), 0x1234);
 }
 
-/* Whatever this CPU uses must agree with the portable code everywhere. */
-static void test_matches_portable(void **state)
+/* Every length up to EVERY_LEN_MAX at 16 alignments, two starting values. */
+static void test_every_length(void **state)
 {
-	size_t n = 4096 + 64;
-	uint8_t *buf = malloc(n);
-	daxdev_crc32c_fn fast = daxdev_arch_crc32c();
+	struct impls im = all_impls();
+	uint8_t *buf = random_buffer();
 
 	(void)state;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (uint8_t)(i * 2654435761u >> 13);
-	/* every length up to 300, then a stride; and every length around the
-	 * three-stream rounds (768 bytes) */
-	for (size_t len = 0; len <= 4096; len += len < 300 ? 1 : (len % 768 > 760 ? 1 : 61))
+	for (size_t len = 0; len <= EVERY_LEN_MAX; len++) {
 		for (size_t off = 0; off < 16; off++) {
-			uint32_t want = daxdev_crc32c_sw(0x9e3779b9u, buf + off, len);
-			assert_int_equal(fast(0x9e3779b9u, buf + off, len), want);
-			assert_int_equal(daxdev_crc32c(0x9e3779b9u, buf + off, len), want);
+			uint32_t seed = off & 1 ? 0x9e3779b9u : 0;
+			uint32_t want = daxdev_crc32c_sw(seed, buf + off, len);
+
+			for (size_t i = 0; i < im.n - 1; i++)
+				assert_int_equal(im.fn[i](seed, buf + off, len), want);
 		}
+	}
 	free(buf);
 }
 
-static void test_chaining(void **state)
+/* Random lengths 0..64 KiB+4000, any alignment within a line, any seed. */
+static void test_random_lengths(void **state)
 {
-	uint8_t buf[1000];
-	uint32_t whole, c;
+	struct impls im = all_impls();
+	uint8_t *buf = random_buffer();
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)(i * 7 + 1);
-	whole = daxdev_crc32c(0, buf, sizeof(buf));
-	for (size_t cut = 0; cut <= sizeof(buf); cut += 37) {
-		c = daxdev_crc32c(0, buf, cut);
-		assert_int_equal(daxdev_crc32c(c, buf + cut, sizeof(buf) - cut), whole);
+	for (int round = 0; round < 1500; round++) {
+		size_t off = rng() % 64;
+		size_t len = rng() % (BUF_LEN - 64 + 1);
+		uint32_t seed = (uint32_t)rng();
+		uint32_t want = daxdev_crc32c_sw(seed, buf + off, len);
+
+		for (size_t i = 0; i < im.n - 1; i++)
+			assert_int_equal(im.fn[i](seed, buf + off, len), want);
+		assert_int_equal(daxdev_crc32c(seed, buf + off, len), want);
+	}
+	free(buf);
+}
+
+/* A buffer cut into pieces, each piece checksummed by a different
+ * implementation, continuing from the previous one's value. */
+static void test_chaining_across_paths(void **state)
+{
+	struct impls im = all_impls();
+	uint8_t *buf = random_buffer();
+
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		size_t len = rng() % 20000, done = 0, piece = 0;
+		uint32_t whole = daxdev_crc32c_sw(7, buf, len), c = 7;
+
+		while (done < len) {
+			size_t n = rng() % (len - done + 1);
+
+			c = im.fn[piece++ % im.n](c, buf + done, n);
+			done += n;
+		}
+		assert_int_equal(c, whole);
+	}
+	free(buf);
+}
+
+#ifdef DAXDEV_ARCH_X86_64
+/* x^n mod P (P = x^32 + 0x1EDC6F41), computed one bit at a time, then in the
+ * form the folding code multiplies with: bit-reversed, shifted left by one. */
+static uint64_t clmul_constant(unsigned n)
+{
+	uint64_t r = 1, reflected = 0;
+
+	while (n--) {
+		r <<= 1;
+		if (r & (1ull << 32))
+			r ^= (1ull << 32) | 0x1EDC6F41u;
+	}
+	for (int i = 0; i < 32; i++)
+		reflected |= (r >> i & 1) << (31 - i);
+	return reflected << 1;
+}
+
+static void test_fold_constants(void **state)
+{
+	static const struct {
+		unsigned bits;
+		uint64_t lo, hi;
+	} pairs[] = {
+		{ 128, CRC32C_FOLD_128_LO, CRC32C_FOLD_128_HI },
+		{ 256, CRC32C_FOLD_256_LO, CRC32C_FOLD_256_HI },
+		{ 384, CRC32C_FOLD_384_LO, CRC32C_FOLD_384_HI },
+		{ 512, CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI },
+		{ 2048, CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		assert_int_equal(pairs[i].lo, clmul_constant(pairs[i].bits + 32));
+		assert_int_equal(pairs[i].hi, clmul_constant(pairs[i].bits - 32));
 	}
 }
+#endif
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_vectors),
-		cmocka_unit_test(test_matches_portable),
-		cmocka_unit_test(test_chaining),
+		cmocka_unit_test(test_every_length),
+		cmocka_unit_test(test_random_lengths),
+		cmocka_unit_test(test_chaining_across_paths),
+#ifdef DAXDEV_ARCH_X86_64
+		cmocka_unit_test(test_fold_constants),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,11 @@ typedef void (*daxdev_copy_nt_fn)(void *dst, const void *src, size_t len,
 				  void (*flush)(const void *, size_t));
 typedef void (*daxdev_fill_nt_fn)(void *dst, int c, size_t len,
 				  void (*flush)(const void *, size_t));
+/* copy_nt that also returns daxdev_crc32c(crc, src, len), reading the
+ * source once (each line loaded, streamed out and folded into the CRC). */
+typedef uint32_t (*daxdev_copy_nt_crc_fn)(void *dst, const void *src, size_t len,
+					  void (*flush)(const void *, size_t),
+					  uint32_t crc);
 /* Write back every cache line that overlaps [addr, addr+len); no fence. */
 typedef void (*daxdev_flush_fn)(const void *addr, size_t len);
 /* Order: wait for earlier write-backs and non-temporal stores. */
@@ -47,6 +52,9 @@ struct daxdev_arch {
 	 * the line, so it is never an invalidate); no fence.  NULL when this
 	 * build has none. */
 	daxdev_flush_fn invalidate;
+	/* NULL unless the chosen copy has a one-pass copy + CRC-32C on this
+	 * CPU; no core path uses it yet (docs/performance.md, "CRC-32C"). */
+	daxdev_copy_nt_crc_fn copy_nt_crc;
 };
 
 /*
@@ -78,6 +86,11 @@ DAXDEV_HIDDEN int daxdev_arch_select(const struct daxdev_arch_policy *policy,
  * portable one (the reference in tests).  Same convention as daxdev_crc32c(). */
 typedef uint32_t (*daxdev_crc32c_fn)(uint32_t crc, const void *buf, size_t len);
 DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc32c(void);
+/* The i-th implementation this CPU can run, best first (i = 0 is what
+ * daxdev_arch_crc32c() returns, the portable "table" is always last), its
+ * name in *name if name is not NULL; NULL past the last.  For tests and
+ * benchmarks, which compare every path with the others. */
+DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name);
 DAXDEV_HIDDEN uint32_t daxdev_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 
 /* One line describing the CPU features seen, for the log. */

@@ -17,7 +17,9 @@
 /* Words other builds know, accepted here only to say they cannot be had. */
 static const char *const flush_words[] = { "clwb", "clflushopt", "clflush",
 					   "dc-cvap", "dc-cvac" };
-static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
+static const char *const isa_words[] = {
+	"movdir64b", "avx512", "avx2", "sse2", "generic",
+};
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,8 +86,18 @@ int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_ar
 		.flush = NULL,
 		.drain = drain_fence,
 		.invalidate = NULL,
+		.copy_nt_crc = NULL,
 	};
 	return 0;
+}
+
+daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
+{
+	if (i)
+		return NULL;
+	if (name)
+		*name = "table";
+	return daxdev_crc32c_sw;
 }
 
 daxdev_crc32c_fn daxdev_arch_crc32c(void)

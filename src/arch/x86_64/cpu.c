@@ -18,10 +18,12 @@
 #include "x86.h"
 
 /* Copies shorter than this use ordinary stores + write-back.  Measured
- * (docs/arch.md): from 256 B streaming wins at every destination alignment;
- * below, a misaligned copy gains at most a few ns, and ordinary stores keep
- * the lines cached for a read-back that is then 2x faster. */
-#define DEFAULT_NT_THRESHOLD 256
+ * (docs/arch.md): with the partial first and last lines written by 8-byte
+ * non-temporal stores, streaming 64..255 B at any alignment is ~1.4-1.5x
+ * faster than ordinary stores, which must first read each cold line; below
+ * a line's worth, ordinary stores keep a line that is being updated in
+ * place cached. */
+#define DEFAULT_NT_THRESHOLD 64
 
 enum x86_feature {
 	FEAT_SSE2 = 1u << 0,
@@ -31,6 +33,9 @@ enum x86_feature {
 	FEAT_CLFLUSHOPT = 1u << 4,
 	FEAT_CLWB = 1u << 5,
 	FEAT_SSE42 = 1u << 6,       /* crc32 instruction */
+	FEAT_PCLMUL = 1u << 7,      /* carry-less multiply, 16 bytes */
+	FEAT_VPCLMUL = 1u << 8,     /* carry-less multiply on ymm/zmm lanes */
+	FEAT_MOVDIR64B = 1u << 9,   /* 64-byte direct store */
 };
 
 static const struct {
@@ -44,6 +49,9 @@ static const struct {
 	{ FEAT_CLFLUSHOPT, "clflushopt" },
 	{ FEAT_CLWB, "clwb" },
 	{ FEAT_SSE42, "sse4_2" },
+	{ FEAT_PCLMUL, "pclmulqdq" },
+	{ FEAT_VPCLMUL, "vpclmulqdq" },
+	{ FEAT_MOVDIR64B, "movdir64b" },
 };
 
 struct flush_impl {
@@ -81,22 +89,31 @@ struct nt_impl {
 	unsigned needs;
 	daxdev_copy_nt_fn copy;
 	daxdev_fill_nt_fn fill;
+	bool opt_in;          /* only when the policy names it */
+	unsigned copy_crc_needs;
+	daxdev_copy_nt_crc_fn copy_crc;   /* NULL: none */
 };
 
 static const struct nt_impl nt_impls[] = {
+	/* Measured no faster than avx512-nt here (docs/arch.md): opt-in. */
+	{ "movdir64b", "movdir64b", FEAT_MOVDIR64B,
+	  daxdev_x86_copy_nt_movdir64b, daxdev_x86_fill_nt_movdir64b, true, 0, NULL },
 	{ "avx512-nt", "avx512-nt", FEAT_AVX512F,
-	  daxdev_x86_copy_nt_avx512, daxdev_x86_fill_nt_avx512 },
+	  daxdev_x86_copy_nt_avx512, daxdev_x86_fill_nt_avx512, false,
+	  FEAT_VPCLMUL | FEAT_PCLMUL | FEAT_SSE42, daxdev_x86_copy_nt_crc_vpclmul },
 	{ "avx2-nt", "avx2-nt", FEAT_AVX2,
-	  daxdev_x86_copy_nt_avx2, daxdev_x86_fill_nt_avx2 },
+	  daxdev_x86_copy_nt_avx2, daxdev_x86_fill_nt_avx2, false, 0, NULL },
 	{ "sse2-nt", "sse2-nt", FEAT_SSE2,
-	  daxdev_x86_copy_nt_sse2, daxdev_x86_fill_nt_sse2 },
-	{ "memcpy", "memset", 0, copy_temporal, fill_temporal },
+	  daxdev_x86_copy_nt_sse2, daxdev_x86_fill_nt_sse2, false, 0, NULL },
+	{ "memcpy", "memset", 0, copy_temporal, fill_temporal, false, 0, NULL },
 };
 
 #define NT_TEMPORAL (sizeof(nt_impls) / sizeof(nt_impls[0]) - 1)
 
 /* The ISA policy words, in nt_impls order. */
-static const char *const isa_words[] = { "avx512", "avx2", "sse2", "generic" };
+static const char *const isa_words[] = {
+	"movdir64b", "avx512", "avx2", "sse2", "generic",
+};
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 _Static_assert(ARRAY_LEN(flush_words) == ARRAY_LEN(flush_impls),
@@ -163,6 +180,7 @@ static unsigned detect_features(void)
 	found |= edx & bit_SSE2 ? FEAT_SSE2 : 0;
 	found |= edx & CPUID1_EDX_CLFSH ? FEAT_CLFLUSH : 0;
 	found |= ecx & bit_SSE4_2 ? FEAT_SSE42 : 0;
+	found |= ecx & bit_PCLMUL ? FEAT_PCLMUL : 0;
 	os_ok = os_saved_vector_state(ecx);
 	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
 		return found;
@@ -170,6 +188,8 @@ static unsigned detect_features(void)
 	found |= ebx & bit_AVX512F ? FEAT_AVX512F & os_ok : 0;
 	found |= ebx & bit_CLFLUSHOPT ? FEAT_CLFLUSHOPT : 0;
 	found |= ebx & bit_CLWB ? FEAT_CLWB : 0;
+	found |= ecx & bit_VPCLMULQDQ ? FEAT_VPCLMUL : 0;
+	found |= ecx & bit_MOVDIR64B ? FEAT_MOVDIR64B : 0;
 	return found;
 }
 
@@ -197,12 +217,34 @@ static bool supported(unsigned features, unsigned needs)
 	return (needs & features) == needs;
 }
 
-DAXDEV_HIDDEN uint32_t daxdev_crc32c_sse42(uint32_t crc, const void *buf, size_t len);
+static const struct {
+	const char *name;
+	unsigned needs;
+	daxdev_crc32c_fn fn;
+} crc_impls[] = {
+	{ "vpclmul-avx512", FEAT_VPCLMUL | FEAT_AVX512F | FEAT_PCLMUL | FEAT_SSE42,
+	  daxdev_crc32c_vpclmul },
+	{ "pclmul", FEAT_PCLMUL | FEAT_SSE42, daxdev_crc32c_pclmul },
+	{ "sse4.2", FEAT_SSE42, daxdev_crc32c_sse42 },
+	{ "table", 0, daxdev_crc32c_sw },
+};
+
+daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
+{
+	pthread_once(&detect_once, detect_once_fn);
+	for (size_t k = 0; k < ARRAY_LEN(crc_impls); k++) {
+		if (!supported(FEATURES(), crc_impls[k].needs) || i--)
+			continue;
+		if (name)
+			*name = crc_impls[k].name;
+		return crc_impls[k].fn;
+	}
+	return NULL;
+}
 
 daxdev_crc32c_fn daxdev_arch_crc32c(void)
 {
-	pthread_once(&detect_once, detect_once_fn);
-	return supported(FEATURES(), FEAT_SSE42) ? daxdev_crc32c_sse42 : daxdev_crc32c_sw;
+	return daxdev_arch_crc32c_impl(0, NULL);
 }
 
 static int choose_flush(unsigned features, const struct daxdev_arch_policy *policy,
@@ -251,8 +293,11 @@ static int choose_nt(unsigned features, const struct daxdev_arch_policy *policy,
 		return rc;
 	if (policy->nt_threshold == SIZE_MAX)
 		cap = (int)NT_TEMPORAL;
-	/* The last entry needs nothing, so the walk always ends on a match. */
+	/* The last entry needs nothing, so the walk always ends on a match.
+	 * An opt-in entry counts only when the policy names it. */
 	for (size_t i = cap < 0 ? 0 : (size_t)cap; i < ARRAY_LEN(nt_impls); i++) {
+		if (nt_impls[i].opt_in && (int)i != cap)
+			continue;
 		if (supported(features, nt_impls[i].needs)) {
 			*out = &nt_impls[i];
 			break;
@@ -293,6 +338,8 @@ int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_ar
 		.flush = flush->fn,
 		.drain = daxdev_x86_drain_sfence,
 		.invalidate = inval ? inval->fn : NULL,
+		.copy_nt_crc = nt->copy_crc && supported(FEATURES(), nt->copy_crc_needs) ?
+			       nt->copy_crc : NULL,
 	};
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include "arch/arch.h"
+#include "x86.h"
 
 #define BLOCK 256   /* bytes per stream per round */
 

@@ -603,8 +603,8 @@ static const struct {
 	const char *needs[4];
 } crc_table[] = {
 	{ "vpclmul-avx512", { "vpclmulqdq", "avx512f", "pclmulqdq", "sse4_2" } },
-	{ "pclmul", { "pclmulqdq", "sse4_2" } },
 	{ "sse4.2", { "sse4_2" } },
+	{ "pclmul", { "pclmulqdq", "sse4_2" } },
 	{ "table", { NULL } },
 };
 

@@ -213,6 +213,11 @@ DAXDEV_API int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, siz
 			     unsigned flags);
 DAXDEV_API int daxdev_memmove(struct daxdev *dev, void *dst, const void *src, size_t len,
 			      unsigned flags);
+/* daxdev_memcpy that also sets *crc = daxdev_crc32c(*crc, src, len), in one
+ * pass over the source where the CPU can (a streamed copy); for records
+ * that carry a checksum of their payload.  *crc is unchanged on error. */
+DAXDEV_API int daxdev_memcpy_crc32c(struct daxdev *dev, void *dst, const void *src,
+				    size_t len, unsigned flags, uint32_t *crc);
 DAXDEV_API int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
 			     unsigned flags);
 /* 0 if [addr, addr+len) lies inside memory the device handed out by

@@ -52,6 +52,20 @@ static int cpu_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len
 	return 0;
 }
 
+/* One pass where the copy streams and the arch offers a fused CRC; the
+ * CRC first and then the usual copy otherwise. */
+static int cpu_memcpy_crc(struct daxdev *dev, void *dst, const void *src, size_t len,
+			  unsigned flags, uint32_t *crc)
+{
+	if (!(flags & DAXDEV_F_NOFLUSH) && stream_it(dev, dst, len, flags)) {
+		*crc = dev->arch.copy_nt_crc(dst, src, len, dev->arch.flush, *crc);
+		return 0;
+	}
+	cpu_memcpy(dev, dst, src, len, flags);
+	*crc = daxdev_crc32c(*crc, src, len);
+	return 0;
+}
+
 static int cpu_memset(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags)
 {
 	if (flags & DAXDEV_F_NOFLUSH) {
@@ -79,6 +93,18 @@ static void cpu_drain(struct daxdev *dev)
 static void provider_drain(struct daxdev *dev)
 {
 	dev->ops.drain(dev);
+}
+
+/* Every shape without a fused copy: this state's own copy, then the CRC
+ * (a refused copy leaves *crc as it was). */
+static int copy_then_crc(struct daxdev *dev, void *dst, const void *src, size_t len,
+			 unsigned flags, uint32_t *crc)
+{
+	int rc = daxdev_cur(dev)->memcpy(dev, dst, src, len, flags);
+
+	if (!rc)
+		*crc = daxdev_crc32c(*crc, src, len);
+	return rc;
 }
 
 static int provider_flush(struct daxdev *dev, const void *addr, size_t len)
@@ -181,6 +207,7 @@ static struct daxdev_persist write_cache_on(struct daxdev *dev, const char *prov
 			.drain_name = dev->ops.drain ? provider_flush_name : "none",
 			.write_cache = true,
 			.memcpy = provider_memcpy, .memset = provider_memset,
+			.memcpy_crc = copy_then_crc,
 			.flush = provider_flush, .copy_part = plain_memcpy,
 			.flush_chunk = provider_flush_chunk,
 			.drain = dev->ops.drain ? provider_drain : NULL,
@@ -190,6 +217,7 @@ static struct daxdev_persist write_cache_on(struct daxdev *dev, const char *prov
 		.flush_name = dev->arch.flush_name, .drain_name = dev->arch.drain_name,
 		.write_cache = true,
 		.memcpy = cpu_memcpy, .memset = cpu_memset, .flush = cpu_flush,
+		.memcpy_crc = dev->arch.copy_nt_crc ? cpu_memcpy_crc : copy_then_crc,
 		.copy_part = cpu_memcpy, .flush_chunk = no_flush, .drain = cpu_drain,
 	};
 }
@@ -203,6 +231,7 @@ static struct daxdev_persist write_cache_off(struct daxdev *dev)
 		.drain_name = fence ? dev->arch.drain_name : "none",
 		.write_cache = false,
 		.memcpy = plain_memcpy, .memset = plain_memset, .flush = no_flush,
+		.memcpy_crc = copy_then_crc,
 		.copy_part = plain_memcpy, .flush_chunk = no_flush,
 		.drain = fence ? cpu_drain : NULL,
 	};
@@ -242,6 +271,7 @@ static void fill_states(struct daxdev *dev, const char *provider_flush_name)
 	for (int i = 0; dev->readonly && i < DAXDEV_NSTATES; i++) {
 		st[i].memcpy = st[i].copy_part = readonly_memcpy;
 		st[i].memset = readonly_memset;
+		st[i].memcpy_crc = copy_then_crc;   /* its memcpy refuses */
 	}
 }
 

@@ -88,6 +88,10 @@ struct daxdev_persist {
 	int (*memcpy)(struct daxdev *dev, void *dst, const void *src, size_t len,
 		      unsigned flags);
 	int (*memset)(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags);
+	/* memcpy that also folds the source into *crc (CRC-32C), in one pass
+	 * over it where the arch can (streaming copy + CRC) */
+	int (*memcpy_crc)(struct daxdev *dev, void *dst, const void *src, size_t len,
+			  unsigned flags, uint32_t *crc);
 	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
 	/* Offset writes: copy_part stores one piece of a chunk (written back
 	 * already where the write-back is per line), flush_chunk writes back

@@ -83,6 +83,27 @@ DAXDEV_API int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, siz
 	return rc;
 }
 
+DAXDEV_API int daxdev_memcpy_crc32c(struct daxdev *dev, void *dst, const void *src,
+				    size_t len, unsigned flags, uint32_t *crc)
+{
+	const struct daxdev_persist *how;
+	int rc = check_dev(dev, "daxdev_memcpy_crc32c");
+
+	if (!rc)
+		rc = daxdev_check_flags(dev, "daxdev_memcpy_crc32c", flags);
+	if (!rc && ((!src && len) || !crc))
+		rc = daxdev_err(-EINVAL, "daxdev_memcpy_crc32c: %s: NULL %s", dev->host,
+				crc ? "source" : "crc pointer");
+	if (!rc)
+		rc = check_ptr(dev, "daxdev_memcpy_crc32c", dst, len);
+	if (rc || !len)
+		return rc;
+	how = daxdev_cur(dev);
+	rc = how->memcpy_crc(dev, dst, src, len, flags, crc);
+	finish(dev, how, flags);
+	return rc;
+}
+
 /* Overlapping ranges: memmove's order, then the write-back of the whole
  * destination (streaming stores give no order guarantee between the
  * overlapping parts).  Disjoint ranges take the memcpy path. */

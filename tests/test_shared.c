@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include <daxdev/composite.h>
 #include <daxdev/crashsim.h>
 
 /* Built with -DDAXDEV_TEST_NO_CPU_FLUSH for the portable build (-Darch=generic),
@@ -231,6 +232,44 @@ static void test_provider_without_invalidate(void **state)
 	daxdev_put(dev);
 }
 
+/* A composite invalidates in its members and shares as they do. */
+static void test_composites(void **state)
+{
+	struct daxdev_info info = DAXDEV_INFO_INIT;
+	struct daxdev *members[2], *dev;
+	char back[8];
+
+	(void)state;
+	if (!CPU_CACHE_OPS) {
+		assert_int_equal(open_shared("linear:anon:64K,anon:64K", 0, &dev), -EOPNOTSUPP);
+		return;
+	}
+	assert_int_equal(open_shared("linear:anon:64K,anon:64K", 0, &dev), 0);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_int_equal(info.sharing, DAXDEV_SHARING_NONCOHERENT);
+	assert_string_equal(info.invalidate_impl, "members");
+	assert_string_equal(info.flush_impl, "members");
+	assert_int_equal(daxdev_write(dev, (64 << 10) - 4, "spanning", 8), 0);
+	assert_int_equal(daxdev_read(dev, (64 << 10) - 4, back, 8), 0);
+	assert_memory_equal(back, "spanning", 8);
+	assert_int_equal(daxdev_invalidate(dev, (char *)base_of(dev) + 8, 8), 0);
+	daxdev_put(dev);
+
+	/* Held members: the composite adopts their sharing, or refuses a mix. */
+	assert_int_equal(open_shared("anon:64K", 0, &members[0]), 0);
+	assert_int_equal(daxdev_open("anon:64K", NULL, &members[1]), 0);
+	assert_int_equal(daxdev_linear_new(members, 2, &dev), -EINVAL);
+	assert_non_null(strstr(daxdev_errormsg(), "share alike"));
+	daxdev_put(members[1]);
+	assert_int_equal(open_shared("anon:64K", 0, &members[1]), 0);
+	assert_int_equal(daxdev_linear_new(members, 2, &dev), 0);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_int_equal(info.sharing, DAXDEV_SHARING_NONCOHERENT);
+	daxdev_put(dev);
+	daxdev_put(members[0]);
+	daxdev_put(members[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_reuse_by_sharing),
 		cmocka_unit_test(test_readonly_reader),
 		cmocka_unit_test(test_provider_without_invalidate),
+		cmocka_unit_test(test_composites),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

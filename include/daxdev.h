@@ -131,6 +131,7 @@ struct daxdev_open_opts {
  *   linear:T1,T2,...     members concatenated
  *   stripe:CHUNK:T1,...  members striped in CHUNK-sized pieces
  *   crashsim:TARGET      power-failure simulator over TARGET (daxdev/crashsim.h)
+ *   sharesim:TARGET      host 0 of non-coherent hosts over TARGET (daxdev/sharesim.h)
  * SIZE and CHUNK: bytes with an optional K, M, G, T or P suffix (binary
  * units, either case, optionally followed by "iB" or "B").  Each open gives
  * a new object unless opts->flags has DAXDEV_OPEN_REUSE.

@@ -69,9 +69,15 @@ enum daxdev_write_cache_policy {
 	DAXDEV_WRITE_CACHE_ON = 2,         /* write back every store */
 };
 
-/* daxdev_open_opts.sharing */
+/* daxdev_open_opts.sharing.  Nothing in sysfs says whether other hosts map
+ * the memory (a CXL pool, famfs): the caller declares it. */
 enum daxdev_sharing {
 	DAXDEV_SHARING_LOCAL = 0,          /* only this host maps the memory */
+	DAXDEV_SHARING_NONCOHERENT = 1,    /* other hosts map it too, and their CPU
+					    * caches are not coherent with this
+					    * one: daxdev_read() invalidates before
+					    * it loads, and every write is written
+					    * back, whatever the write cache */
 };
 
 /* daxdev_open_opts.nt_threshold: never use non-temporal stores. */
@@ -125,6 +131,7 @@ struct daxdev_open_opts {
  *   linear:T1,T2,...     members concatenated
  *   stripe:CHUNK:T1,...  members striped in CHUNK-sized pieces
  *   crashsim:TARGET      power-failure simulator over TARGET (daxdev/crashsim.h)
+ *   sharesim:TARGET      host 0 of non-coherent hosts over TARGET (daxdev/sharesim.h)
  * SIZE and CHUNK: bytes with an optional K, M, G, T or P suffix (binary
  * units, either case, optionally followed by "iB" or "B").  Each open gives
  * a new object unless opts->flags has DAXDEV_OPEN_REUSE.
@@ -229,6 +236,16 @@ DAXDEV_API int daxdev_flush(struct daxdev *dev, const void *addr, size_t len);
 /* Wait for earlier non-temporal stores and write-backs (one fence). */
 DAXDEV_API int daxdev_drain(struct daxdev *dev);
 
+/* Memory shared with hosts whose caches are not coherent with this one.
+ * invalidate: write back and discard [addr, addr+len) from this host's
+ * cache, fenced, so that the next loads read memory (what other hosts
+ * wrote back); on every device, -EOPNOTSUPP where neither the CPU (the
+ * portable build) nor the provider can.  load: copy device memory at src
+ * out to dst as daxdev_read() does: invalidating first on a device opened
+ * DAXDEV_SHARING_NONCOHERENT, a plain copy otherwise. */
+DAXDEV_API int daxdev_invalidate(struct daxdev *dev, const void *addr, size_t len);
+DAXDEV_API int daxdev_load(struct daxdev *dev, void *dst, const void *src, size_t len);
+
 /* Write cache: whether stores must be written back from the CPU cache.
  * set_write_cache on a composite sets it on every member. */
 DAXDEV_API int daxdev_write_cache(const struct daxdev *dev); /* 1, 0, or -errno */
@@ -268,9 +285,13 @@ struct daxdev_info {
 	const char *region;             /* nvdimm region ("region0"), or "" */
 	const char *bus;                /* nvdimm bus provider ("ACPI.NFIT",
 					 * "CXL", "virtio-pmem", "e820"), or "" */
-	enum daxdev_sharing sharing;
+	enum daxdev_sharing sharing;    /* as opened (never guessed) */
 	uint32_t reserved0;             /* 0; a later 1.x may give it a meaning
 					 * whose 0 is "not known" */
+	const char *invalidate_impl;    /* what daxdev_invalidate() uses:
+					 * "clflushopt", "dc-civac", the
+					 * provider's ("sharesim", "members"),
+					 * or "none" */
 };
 
 #define DAXDEV_INFO_INIT { .sz = sizeof(struct daxdev_info) }

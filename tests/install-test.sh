@@ -54,7 +54,8 @@ unversioned=$(nm -D --defined-only "$lib" | awk '$3 ~ /^daxdev_/ && $3 !~ /@@?LI
 [ -z "$unversioned" ] || { echo "FAIL: symbols without a version node:"; echo "$unversioned"; exit 1; }
 count=$(echo "$lib_syms" | wc -l)
 echo "exports: exactly the $count symbols of the version script, soname $soname"
-for h in daxdev.h daxdev/version.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h; do
+for h in daxdev.h daxdev/version.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h \
+	daxdev/sharesim.h; do
 	[ -f "$work/prefix/include/$h" ] || { echo "FAIL: $h not installed"; exit 1; }
 done
 # One man page per public function.

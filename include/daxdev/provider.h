@@ -44,16 +44,18 @@ struct daxdev_operations {
 
 	/* OPTIONAL.  Make [addr, addr+len) durable; addr came from
 	 * direct_access.  Return 0, -ERANGE if the address is not the device's,
-	 * or -errno.  Called only while the write cache is on.  A provider with
-	 * this op gets ordinary (temporal) copies followed by this op.
-	 * Fallback: CPU cache write-back (clwb/clflushopt/clflush) + fence when
-	 * the write cache is on; nothing when it is off. */
+	 * or -errno.  Called only while the write cache is on, or on a device
+	 * opened DAXDEV_SHARING_NONCOHERENT (then always: other hosts read
+	 * memory).  A provider with this op gets ordinary (temporal) copies
+	 * followed by this op.  Fallback: CPU cache write-back
+	 * (clwb/clflushopt/clflush) + fence when the write cache is on or the
+	 * device is NONCOHERENT; nothing otherwise. */
 	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
 
 	/* OPTIONAL.  Wait until every earlier flush of this device is durable:
 	 * called wherever the core would fence after this provider's flush ops
 	 * (daxdev_drain, the end of write/zero/flush_range, pointer calls
-	 * without DAXDEV_F_NODRAIN), only while the write cache is on.  It may
+	 * without DAXDEV_F_NODRAIN), only when flush would be called.  It may
 	 * run after a kill (until release) and must stay safe then.  A provider
 	 * whose flush is synchronous (msync) needs none; the crash simulator
 	 * uses it to model fences, composites to drain their members.
@@ -93,6 +95,20 @@ struct daxdev_operations {
 	/* OPTIONAL.  Called at the last daxdev_put(): unmap, close, free the
 	 * private data.  Fallback: nothing. */
 	void (*release)(struct daxdev *dev);
+
+	/* OPTIONAL.  Write back and discard [addr, addr+len) (addr came from
+	 * direct_access) from this host's cache, and return only when the
+	 * next load of it will read memory, that is what other hosts wrote
+	 * back: the op does its own fencing.  Return 0, -ERANGE if the
+	 * address is not the device's, or -errno.  Used by daxdev_invalidate()
+	 * and daxdev_load(), and on a device opened DAXDEV_SHARING_NONCOHERENT
+	 * by every daxdev_read().  Needed where the memory behind the
+	 * addresses is not simply this CPU's (the sharing simulator) or is
+	 * another device's (composites).  Fallback: the CPU's invalidate
+	 * (clflushopt/clflush, DC CIVAC) between full fences; where the build
+	 * has none, daxdev_invalidate() fails with -EOPNOTSUPP and the device
+	 * cannot be opened DAXDEV_SHARING_NONCOHERENT. */
+	int (*invalidate)(struct daxdev *dev, const void *addr, size_t len);
 };
 
 struct daxdev_params {

@@ -8,7 +8,10 @@
  *              simulator): ordinary stores, then the provider's flush; its drain
  *              op, if any, where the cpu shape would fence.
  *  - nocache:  write cache off: ordinary stores; a fence if the memory is
- *              persistent (eADR), nothing at all if it is volatile.
+ *              persistent (eADR), nothing at all if it is volatile.  Not for
+ *              a device shared with hosts whose caches are not coherent with
+ *              ours (NONCOHERENT): it keeps the write-back of its write cache
+ *              on shape, and its reads invalidate (sharing.c).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -237,6 +240,16 @@ static struct daxdev_persist write_cache_off(struct daxdev *dev)
 	};
 }
 
+/* A device other hosts read through caches not coherent with this one
+ * (DAXDEV_SHARING_NONCOHERENT): they read memory, so its stores are written
+ * back with the write cache off too.  Coherence, not persistence: the state
+ * still says what the write cache is. */
+static struct daxdev_persist shared_write_cache_off(struct daxdev_persist on)
+{
+	on.write_cache = false;
+	return on;
+}
+
 /* Where the initial state came from, for info and the log. */
 static bool initial_write_cache(struct daxdev *dev, bool *overridden)
 {
@@ -255,7 +268,8 @@ static void fill_states(struct daxdev *dev, const char *provider_flush_name)
 	static const char set_off[] = "override daxdev_set_write_cache(off)";
 	static const char set_on[] = "override daxdev_set_write_cache(on)";
 	struct daxdev_persist on = write_cache_on(dev, provider_flush_name);
-	struct daxdev_persist off = write_cache_off(dev);
+	struct daxdev_persist off = dev->policy.sharing == DAXDEV_SHARING_NONCOHERENT ?
+				    shared_write_cache_off(on) : write_cache_off(dev);
 	struct daxdev_persist *st = dev->persist;
 	bool overridden;
 
@@ -273,6 +287,7 @@ static void fill_states(struct daxdev *dev, const char *provider_flush_name)
 		st[i].memset = readonly_memset;
 		st[i].memcpy_crc = copy_then_crc;   /* its memcpy refuses */
 	}
+	daxdev_sharing_fill(dev, provider_flush_name);
 }
 
 static void arch_policy(const struct daxdev_policy *p, struct daxdev_arch_policy *a)
@@ -305,6 +320,9 @@ DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_f
 	rc = daxdev_arch_select(&policy, &dev->arch);
 	if (rc)
 		return rc;
+	rc = daxdev_sharing_check(dev);
+	if (rc)
+		return rc;
 	fill_states(dev, provider_flush_name);
 	apply_state(dev, DAXDEV_STATE_INITIAL);
 	how = daxdev_cur(dev);
@@ -312,9 +330,11 @@ DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_f
 		return daxdev_err(-EOPNOTSUPP, "%s: the write cache is on (%s) and this build has no "
 				  "way to write it back (%s): stores could not be made durable",
 				  dev->host, how->write_cache_reason, daxdev_arch_cpu_summary());
-	daxdev_log(DAXDEV_LOG_INFO, "%s: write cache %s (%s); copy %s, flush %s, drain %s",
+	daxdev_log(DAXDEV_LOG_INFO, "%s: write cache %s (%s); copy %s, flush %s, drain %s%s",
 		   dev->host, how->write_cache ? "on" : "off", how->write_cache_reason,
-		   how->copy_name, how->flush_name, how->drain_name);
+		   how->copy_name, how->flush_name, how->drain_name,
+		   dev->policy.sharing == DAXDEV_SHARING_NONCOHERENT ?
+		   "; shared, not coherent: reads invalidate, writes are written back" : "");
 	return 0;
 }
 

@@ -32,13 +32,17 @@ static void fill_info(struct daxdev *dev, struct daxdev_info *info)
 		.fill_impl = how->fill_name,
 		.flush_impl = how->flush_name,
 		.drain_impl = how->drain_name,
-		/* Streaming happens only on the CPU write-back path. */
-		.nt_threshold = how->write_cache && !dev->ops.flush ? dev->arch.nt_threshold : 0,
+		/* Streaming happens only on the CPU write-back path, which a
+		 * NONCOHERENT device takes with the write cache off too. */
+		.nt_threshold = (how->write_cache ||
+				 dev->policy.sharing == DAXDEV_SHARING_NONCOHERENT) &&
+				!dev->ops.flush ? dev->arch.nt_threshold : 0,
 		.numa_node = dev->numa_node,
 		.target_node = dev->target_node,
 		.region = dev->region,
 		.bus = dev->bus,
 		.sharing = (enum daxdev_sharing)dev->policy.sharing,
+		.invalidate_impl = how->invalidate_name,
 	};
 }
 
@@ -100,6 +104,11 @@ DAXDEV_API int daxdev_get_details(struct daxdev *dev, char *buf, size_t len)
 	return describe(dev, buf, len, 0);
 }
 
+static const char *sharing_name(enum daxdev_sharing sharing)
+{
+	return sharing == DAXDEV_SHARING_NONCOHERENT ? "noncoherent" : "local";
+}
+
 static int format_node(char *buf, size_t len, int node)
 {
 	return node < 0 ? snprintf(buf, len, "unknown") : snprintf(buf, len, "%d", node);
@@ -122,13 +131,14 @@ DAXDEV_API int daxdev_format_info(struct daxdev *dev, char *buf, size_t len)
 			       "persistence: %s (%s)\nwrite cache: %s (%s)\n"
 			       "copy: %s\nfill: %s\nflush: %s\ndrain: %s\nnt threshold: %zu\n"
 			       "numa node: %s\ntarget node: %s\nregion: %s\nbus: %s\n"
-			       "access: %s\nalive: %s\n",
+			       "sharing: %s\ninvalidate: %s\naccess: %s\nalive: %s\n",
 			       i.provider, i.host, (unsigned long long)i.size,
 			       (unsigned long long)i.align, daxdev_persistence_name(i.persistence),
 			       i.persistence_reason, i.write_cache ? "on" : "off",
 			       i.write_cache_reason, i.copy_impl, i.fill_impl, i.flush_impl,
 			       i.drain_impl, i.nt_threshold, numa, target,
 			       i.region[0] ? i.region : "none", i.bus[0] ? i.bus : "none",
+			       sharing_name(i.sharing), i.invalidate_impl,
 			       i.readonly ? "read-only" : "read-write", i.alive ? "yes" : "no");
 	return describe(dev, buf, len, pos);
 }

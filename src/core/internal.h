@@ -100,6 +100,13 @@ struct daxdev_persist {
 			 unsigned flags);
 	int (*flush_chunk)(struct daxdev *dev, const void *addr, size_t len);
 	void (*drain)(struct daxdev *dev); /* NULL: nothing to wait for */
+	/* Sharing (sharing.c), the same in every state: load copies device
+	 * memory out after invalidating it (NONCOHERENT devices; NULL: a plain
+	 * copy is right); invalidate writes back and discards a range, fenced,
+	 * or refuses. */
+	int (*load)(struct daxdev *dev, void *dst, const void *src, size_t len);
+	int (*invalidate)(struct daxdev *dev, const void *addr, size_t len);
+	const char *invalidate_name;
 };
 
 enum daxdev_state {
@@ -151,6 +158,11 @@ DAXDEV_HIDDEN int daxdev_enter(struct daxdev *dev);
 DAXDEV_HIDDEN void daxdev_leave(struct daxdev *dev);
 
 DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_flush_name);
+/* Fill every state's load and invalidate (sharing.c); then refuse, with
+ * -EOPNOTSUPP and a message, a NONCOHERENT device this build and provider
+ * cannot write back and invalidate. */
+DAXDEV_HIDDEN void daxdev_sharing_fill(struct daxdev *dev, const char *provider_flush_name);
+DAXDEV_HIDDEN int daxdev_sharing_check(const struct daxdev *dev);
 
 /* Registry of shared devices by host name. */
 DAXDEV_HIDDEN struct daxdev *daxdev_registry_lookup(const char *host);

@@ -110,7 +110,7 @@ DAXDEV_HIDDEN int daxdev_policy_from(const struct daxdev_open_opts *opts,
 	if (rc)
 		return rc;
 	p->nt_threshold = opts->nt_threshold ? opts->nt_threshold : env->nt_threshold;
-	if (opts->sharing != DAXDEV_SHARING_LOCAL)
+	if (opts->sharing != DAXDEV_SHARING_LOCAL && opts->sharing != DAXDEV_SHARING_NONCOHERENT)
 		return daxdev_err(-EINVAL, "daxdev_open: sharing option %d is not a daxdev_sharing",
 				  opts->sharing);
 	p->sharing = opts->sharing;

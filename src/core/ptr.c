@@ -5,6 +5,7 @@
  * implementation chosen when the device was created.
  */
 #include <errno.h>
+#include <string.h>
 #include "internal.h"
 
 static int check_range_slow(struct daxdev *dev, const char *fn, const void *addr,
@@ -171,6 +172,37 @@ DAXDEV_API int daxdev_flush(struct daxdev *dev, const void *addr, size_t len)
 	rc = how->flush(dev, addr, len);
 	finish(dev, how, 0);
 	return rc;
+}
+
+/* --- memory shared with non-coherent hosts (sharing.c) ------------------ */
+
+DAXDEV_API int daxdev_invalidate(struct daxdev *dev, const void *addr, size_t len)
+{
+	int rc = check_dev(dev, "daxdev_invalidate");
+
+	if (!rc)
+		rc = check_ptr(dev, "daxdev_invalidate", addr, len);
+	if (rc || !len)
+		return rc;
+	return daxdev_cur(dev)->invalidate(dev, addr, len);
+}
+
+DAXDEV_API int daxdev_load(struct daxdev *dev, void *dst, const void *src, size_t len)
+{
+	const struct daxdev_persist *how;
+	int rc = check_dev(dev, "daxdev_load");
+
+	if (!rc && !dst && len)
+		rc = daxdev_err(-EINVAL, "daxdev_load: %s: NULL destination", dev->host);
+	if (!rc)
+		rc = check_ptr(dev, "daxdev_load", src, len);
+	if (rc || !len)
+		return rc;
+	how = daxdev_cur(dev);
+	if (how->load)
+		return how->load(dev, dst, src, len);
+	memcpy(dst, src, len);
+	return 0;
 }
 
 /* No counting against kill: what a check reads (the mapping, a composite's

@@ -267,7 +267,21 @@ struct combined {
 	char reason[COMPOSITE_MSG_MAX];
 	bool write_cache;
 	bool readonly;
+	enum daxdev_sharing sharing;
 };
+
+/* A composite reads members' memory through its own load and writes through
+ * the members' calls: shared and local members together would leave one
+ * side without its invalidate or its write-back. */
+static int check_sharing(const struct composite *c, size_t i, const struct daxdev_info *info,
+			 enum daxdev_sharing first)
+{
+	if (info->sharing == first)
+		return 0;
+	return daxdev_err(-EINVAL, "%s: member %zu (%s) is opened with sharing %d, member 1 with %d: "
+			  "all members must share alike (DAXDEV_SHARING_NONCOHERENT or not)",
+			  c->kind, i + 1, info->host, (int)info->sharing, (int)first);
+}
 
 /* Persistence of the weakest member; write cache on if any member's is;
  * read-only if any member is (a pointer store into that member's read-only
@@ -280,6 +294,10 @@ static int combine_members(const struct composite *c, struct combined *out)
 	out->write_cache = out->readonly = false;
 	for (size_t i = 0; i < c->count; i++) {
 		int rc = daxdev_get_info(c->members[i].dev, &info);
+		if (!rc && i == 0)
+			out->sharing = info.sharing;
+		if (!rc)
+			rc = check_sharing(c, i, &info, out->sharing);
 		if (rc)
 			return rc;
 		out->write_cache |= info.write_cache;
@@ -326,14 +344,34 @@ static char *canonical_host(const struct composite *c)
 	return host;
 }
 
+/* Held members (no options): the composite shares as they do.  Opened by
+ * string: the members were opened with the composite's own policy. */
+static int sharing_opts(const struct composite *c, const struct combined *comb,
+			const struct daxdev_open_opts **opts, struct daxdev_open_opts *adopted)
+{
+	if (!*opts) {
+		*adopted = (struct daxdev_open_opts){ .sz = sizeof(*adopted),
+						      .sharing = comb->sharing };
+		*opts = adopted;
+		return 0;
+	}
+	if ((*opts)->sharing == (int32_t)comb->sharing)
+		return 0;
+	return daxdev_err(-EINVAL, "%s: sharing %d asked for, but the members are opened with %d",
+			  c->kind, (int)(*opts)->sharing, (int)comb->sharing);
+}
+
 COMPOSITE_HIDDEN int composite_create_device(struct composite *c,
 					     const struct daxdev_open_opts *opts,
 					     struct daxdev **devp)
 {
+	struct daxdev_open_opts adopted;
 	struct combined comb;
 	char *host;
 	int rc = combine_members(c, &comb);
 
+	if (!rc)
+		rc = sharing_opts(c, &comb, &opts, &adopted);
 	if (rc)
 		goto err_free;
 	host = canonical_host(c);
@@ -545,7 +583,9 @@ static long owner_of(const struct composite *c, const void *addr, size_t len, in
 	return -1;
 }
 
-static int composite_flush(struct daxdev *dev, const void *addr, size_t len)
+/* A pointer call on the member whose memory holds the range. */
+static int in_owner(struct daxdev *dev, const void *addr, size_t len,
+		    int (*call)(struct daxdev *, const void *, size_t))
 {
 	const struct composite *c = daxdev_private(dev, &composite_ops);
 	int rc;
@@ -554,8 +594,20 @@ static int composite_flush(struct daxdev *dev, const void *addr, size_t len)
 	if (i < 0)
 		return daxdev_err(-ERANGE, "%s: [%p, +%zu) is not inside one member",
 				  daxdev_host(dev), addr, len);
-	rc = daxdev_flush(c->members[i].dev, addr, len);
+	rc = call(c->members[i].dev, addr, len);
 	return rc ? member_failed(c, (size_t)i, rc) : 0;
+}
+
+static int composite_flush(struct daxdev *dev, const void *addr, size_t len)
+{
+	return in_owner(dev, addr, len, daxdev_flush);
+}
+
+/* The member holding the range discards it its own way (CPU, or a member
+ * simulator's refetch). */
+static int composite_invalidate(struct daxdev *dev, const void *addr, size_t len)
+{
+	return in_owner(dev, addr, len, daxdev_invalidate);
 }
 
 /* 0 if inside one live member (of a nested composite, its own check goes
@@ -626,4 +678,5 @@ static const struct daxdev_operations composite_ops = {
 	.describe = composite_describe,
 	.set_write_cache = composite_set_write_cache,
 	.release = composite_release,
+	.invalidate = composite_invalidate,
 };

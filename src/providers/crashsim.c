@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <daxdev/crashsim.h>
 #include "providers.h"
+#include "splitmix.h"
 
 #define LINE 64u
 #define WORD 8u
@@ -394,15 +395,6 @@ struct chooser {
 	enum survival how;
 	bool line_new;
 };
-
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
 
 static void chooser_init(struct chooser *c, uint64_t seed)
 {

@@ -11,7 +11,7 @@
 
 extern const struct daxdev_provider daxdev_provider_anon, daxdev_provider_devdax,
 	daxdev_provider_file, daxdev_provider_linear, daxdev_provider_stripe,
-	daxdev_provider_crashsim;
+	daxdev_provider_crashsim, daxdev_provider_sharesim;
 
 DAXDEV_PROVIDER_ENTRY const struct daxdev_provider *const daxdev_providers[] = {
 	&daxdev_provider_anon,
@@ -20,6 +20,7 @@ DAXDEV_PROVIDER_ENTRY const struct daxdev_provider *const daxdev_providers[] = {
 	&daxdev_provider_linear,
 	&daxdev_provider_stripe,
 	&daxdev_provider_crashsim,
+	&daxdev_provider_sharesim,
 	NULL,
 };
 

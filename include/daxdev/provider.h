@@ -93,6 +93,16 @@ struct daxdev_operations {
 	/* OPTIONAL.  Called at the last daxdev_put(): unmap, close, free the
 	 * private data.  Fallback: nothing. */
 	void (*release)(struct daxdev *dev);
+
+	/* OPTIONAL.  A guarded access faulted at offset: media is true for a
+	 * memory error (BUS_MCEERR_*), false for a mapping fault (BUS_ADRERR).
+	 * Set [*lost, *lost + *lost_len) to the range known unusable (it covers
+	 * offset; preset to the faulting page) and return the error to report:
+	 * -EIO or -ESTALE, with a message naming the cause.  Called outside any
+	 * signal handler.  Fallback: the page, -EIO for media, -ESTALE
+	 * otherwise. */
+	int (*fault)(struct daxdev *dev, uint64_t offset, bool media, uint64_t *lost,
+		     uint64_t *lost_len);
 };
 
 struct daxdev_params {

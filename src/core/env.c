@@ -103,6 +103,7 @@ static void env_read(void)
 	env_words();
 	env_threshold();
 	env_log_level();
+	env.sigbus_guard = env_bool("DAXDEV_SIGBUS_GUARD") != 0;
 	snprintf(env.sysfs_root, sizeof(env.sysfs_root), "%s", root ? root : "");
 }
 

@@ -133,7 +133,8 @@ COMPOSITE_HIDDEN int composite_member_opts(const char *kind,
 	 * is what its members do. */
 	*member = *args->opts;
 	member->size = 0;
-	member->flags &= DAXDEV_OPEN_REUSE | DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE;
+	member->flags &= DAXDEV_OPEN_REUSE | DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE |
+			 DAXDEV_OPEN_NO_SIGBUS_GUARD;
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #define FSDAX_MAX_LEN (UINT64_C(1) << 47)
 
 struct fsdax_file {
+	int fd;                     /* kept: faults are diagnosed with fstat */
 	char *addr;
 	size_t len;
 	size_t page_size;
@@ -120,7 +121,32 @@ static void fsdax_release(struct daxdev *dev)
 	struct fsdax_file *f = fsdax_of(dev);
 
 	munmap(f->addr, f->len);
+	close(f->fd);
 	free(f);
+}
+
+/* A guarded access faulted: the file shrank under the mapping (-ESTALE,
+ * everything past its new end is gone), or the page itself is bad. */
+static int fsdax_fault(struct daxdev *dev, uint64_t offset, bool media, uint64_t *lost,
+		       uint64_t *lost_len)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	uint64_t page = f->page_size, end;
+	struct stat st;
+
+	if (media)
+		return daxdev_err(-EIO, "the memory behind the file's page is poisoned; "
+				  "daxdev_badblock_clear() gives the range new blocks");
+	if (!fstat(f->fd, &st) && (uint64_t)st.st_size <= offset) {
+		end = ((uint64_t)st.st_size + page - 1) & ~(page - 1);
+		*lost = end < offset ? end : offset & ~(page - 1);
+		*lost_len = f->len - *lost;
+		return daxdev_err(-ESTALE, "the file is now %llu bytes long (it had %llu when opened; "
+				  "truncated by another process?); reopen it",
+				  (unsigned long long)st.st_size, (unsigned long long)f->file_size);
+	}
+	return daxdev_err(-EIO, "the filesystem could not back the page (a bad block, an I/O "
+			  "error, or no space to fill a hole)");
 }
 
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
@@ -129,6 +155,7 @@ static const struct daxdev_operations fsdax_sync_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.describe = fsdax_describe,
 	.release = fsdax_release,
+	.fault = fsdax_fault,
 };
 
 static const struct daxdev_operations fsdax_msync_ops = {
@@ -136,6 +163,7 @@ static const struct daxdev_operations fsdax_msync_ops = {
 	.flush = fsdax_msync,
 	.describe = fsdax_describe,
 	.release = fsdax_release,
+	.fault = fsdax_fault,
 };
 
 /* Open with the access asked for; with DAXDEV_OPEN_CREATE create the file
@@ -368,13 +396,22 @@ static int fsdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
 	if (rc)
 		goto err_close;
 	f->addr = f->map.addr;
+	/* Our own descriptor: the caller's may be closed after the open. */
+	f->fd = fd != args->fd ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (f->fd < 0) {
+		rc = daxdev_err(-errno, "%s: cannot duplicate descriptor %d: %s", f->name, fd,
+				strerror(errno));
+		goto err_unmap;
+	}
 	rc = fsdax_create(f, fd, &st, args, devp);
 	if (rc)
-		goto err_unmap;
-	if (fd != args->fd)
-		close(fd); /* the mapping keeps the file open */
+		goto err_fd;
 	return 0;
 
+err_fd:
+	if (f->fd != fd)
+		close(f->fd);
+	f->fd = fd;
 err_unmap:
 	munmap(f->addr, f->len);
 err_close:

@@ -229,6 +229,35 @@ DAXDEV_API int daxdev_flush(struct daxdev *dev, const void *addr, size_t len);
 /* Wait for earlier non-temporal stores and write-backs (one fence). */
 DAXDEV_API int daxdev_drain(struct daxdev *dev);
 
+/* --- bad blocks -------------------------------------------------------- */
+
+/* daxdev_badblock.flags */
+#define DAXDEV_BADBLOCK_PLATFORM (1u << 0) /* listed by the platform (nvdimm
+					    * badblocks, a file's bad sectors) */
+#define DAXDEV_BADBLOCK_SEEN     (1u << 1) /* found by a guarded access of this
+					    * device (SIGBUS caught) */
+
+struct daxdev_badblock {
+	size_t sz;            /* sizeof(struct daxdev_badblock) */
+	uint64_t offset;      /* device bytes [offset, offset + length) */
+	uint64_t length;
+	int32_t error;        /* what access reports there: -EIO (media), or
+			       * -ESTALE (the mapping lost its backing) */
+	uint32_t flags;       /* DAXDEV_BADBLOCK_* */
+};
+#define DAXDEV_BADBLOCK_INIT { .sz = sizeof(struct daxdev_badblock) }
+
+/* The first known bad range that ends after offset from, in offset order:
+ * iterate with from = bb.offset + bb.length.  0 when one was found,
+ * -ENODATA when there is none; set bb->sz first (DAXDEV_BADBLOCK_INIT). */
+DAXDEV_API int daxdev_badblock_next(struct daxdev *dev, uint64_t from,
+				    struct daxdev_badblock *bb);
+/* Make [offset, offset+len) usable again, zeroed, where userspace can: a
+ * file's blocks are deallocated and allocated again, anonymous pages are
+ * replaced.  The data there is gone either way.  -EOPNOTSUPP where only the
+ * administrator can (device-dax: "ndctl clear-errors", as root). */
+DAXDEV_API int daxdev_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len);
+
 /* Write cache: whether stores must be written back from the CPU cache.
  * set_write_cache on a composite sets it on every member. */
 DAXDEV_API int daxdev_write_cache(const struct daxdev *dev); /* 1, 0, or -errno */

@@ -176,6 +176,46 @@ static void test_remembered(void **state)
 	daxdev_put(dev);
 }
 
+/* The remembered range is listed as a bad block found by a guarded access,
+ * and clearing it (once the file is long enough again) forgets it. */
+static void test_badblock_seen(void **state)
+{
+	struct daxdev *dev = open_truncated("seen", 0, true);
+	struct daxdev_badblock bb = DAXDEV_BADBLOCK_INIT;
+	unsigned char buf[64];
+	char path[4200];
+	int fd;
+
+	(void)state;
+	library_handler_back();
+	assert_int_equal(daxdev_badblock_next(dev, 0, &bb), -ENODATA);
+	assert_int_equal(daxdev_read(dev, LOST_OFF, buf, sizeof(buf)), -ESTALE);
+	assert_int_equal(daxdev_badblock_next(dev, 0, &bb), 0);
+	assert_int_equal(bb.offset, 16384);
+	assert_int_equal(bb.length, FILE_SIZE - 16384);
+	assert_int_equal(bb.error, -ESTALE);
+	assert_int_equal(bb.flags, DAXDEV_BADBLOCK_SEEN);
+	assert_int_equal(daxdev_badblock_next(dev, FILE_SIZE, &bb), -ENODATA);
+	/* Not ours to extend the file again. */
+	assert_int_equal(daxdev_badblock_clear(dev, 16384, 8192), -ESTALE);
+	expect_msg("past its end");
+	path_of(path, sizeof(path), "seen");
+	fd = open(path, O_RDWR);
+	assert_int_equal(ftruncate(fd, FILE_SIZE), 0);
+	close(fd);
+	/* Clearing part of the range splits what is remembered. */
+	assert_int_equal(daxdev_badblock_clear(dev, 16384, 8192), 0);
+	assert_int_equal(daxdev_badblock_next(dev, 0, &bb), 0);
+	assert_int_equal(bb.offset, 16384 + 8192);
+	assert_int_equal(daxdev_read(dev, 16384, buf, sizeof(buf)), 0);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(daxdev_read(dev, 16384 + 8192, buf, sizeof(buf)), -ESTALE);
+	assert_int_equal(daxdev_badblock_clear(dev, 0, FILE_SIZE), 0);
+	assert_int_equal(daxdev_badblock_next(dev, 0, &bb), -ENODATA);
+	assert_int_equal(daxdev_read(dev, LOST_OFF, buf, sizeof(buf)), 0);
+	daxdev_put(dev);
+}
+
 /* --- pointer calls --------------------------------------------------------- */
 
 static void test_pointer_guarded(void **state)
@@ -511,6 +551,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_write_truncated),
 		cmocka_unit_test(test_zero_truncated),
 		cmocka_unit_test(test_remembered),
+		cmocka_unit_test(test_badblock_seen),
 		cmocka_unit_test(test_pointer_guarded),
 		cmocka_unit_test(test_memory_error),
 		cmocka_unit_test(test_threads),

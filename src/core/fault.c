@@ -328,6 +328,58 @@ out:
 	return rc;
 }
 
+static int by_offset(const void *x, const void *y)
+{
+	const struct daxdev_bad *a = x, *b = y;
+
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* The parts of b outside [lo, hi) appended to out: none, one or two. */
+static size_t outside(const struct daxdev_bad *b, uint64_t lo, uint64_t hi, struct daxdev_bad *out)
+{
+	uint64_t end = b->offset + b->length;
+	size_t n = 0;
+
+	if (end <= lo || b->offset >= hi) {
+		out[n++] = *b;
+		return n;
+	}
+	if (b->offset < lo) {
+		out[n] = *b;
+		out[n++].length = lo - b->offset;
+	}
+	if (end > hi) {
+		out[n] = *b;
+		out[n].offset = hi;
+		out[n++].length = end - hi;
+	}
+	return n;
+}
+
+/* Each range loses its part inside [lo, hi).  Without memory for the new
+ * list nothing is forgotten: refusing too much is safe, forgetting a bad
+ * range is not. */
+DAXDEV_HIDDEN void daxdev_bad_forget(struct daxdev *dev, uint64_t lo, uint64_t len)
+{
+	struct daxdev_bad *left;
+	size_t n, kept = 0;
+
+	pthread_mutex_lock(&dev->bad_lock);
+	n = atomic_load(&dev->nbad);
+	left = n ? malloc(2 * n * sizeof(*left)) : NULL;
+	if (left) {
+		for (size_t i = 0; i < n; i++)
+			kept += outside(&dev->bad[i], lo, lo + len, left + kept);
+		qsort(left, kept, sizeof(*left), by_offset);
+		free(dev->bad);
+		dev->bad = left;
+		dev->bad_cap = 2 * n;
+		atomic_store_explicit(&dev->nbad, kept, memory_order_release);
+	}
+	pthread_mutex_unlock(&dev->bad_lock);
+}
+
 DAXDEV_HIDDEN void daxdev_bad_free(struct daxdev *dev)
 {
 	pthread_mutex_destroy(&dev->bad_lock);

@@ -257,6 +257,9 @@ DAXDEV_HIDDEN int daxdev_bad_refuse(struct daxdev *dev, const char *fn, uint64_t
 				    const struct daxdev_bad *b);
 DAXDEV_HIDDEN int daxdev_bad_add(struct daxdev *dev, const struct daxdev_bad *b);
 DAXDEV_HIDDEN void daxdev_bad_free(struct daxdev *dev);
+/* Drop what is remembered inside [offset, offset+len) (cut ranges that
+ * stick out). */
+DAXDEV_HIDDEN void daxdev_bad_forget(struct daxdev *dev, uint64_t offset, uint64_t len);
 
 static inline void daxdev_guard_push(struct daxdev_guard *g, const struct daxdev *dev)
 {

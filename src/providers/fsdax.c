@@ -25,6 +25,7 @@
 #include "providers.h"
 #include "mapping.h"
 #include "nvdimm_sysfs.h"
+#include "file_badblocks.h"
 
 /* statfs f_type of the memory-only filesystems (values from linux/magic.h) */
 #define FSDAX_TMPFS_MAGIC 0x01021994
@@ -149,6 +150,46 @@ static int fsdax_fault(struct daxdev *dev, uint64_t offset, bool media, uint64_t
 			  "error, or no space to fill a hole)");
 }
 
+/* The block device's bad ranges under the file's blocks, as file offsets. */
+static int fsdax_badblock_next(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	struct nvdimm_bad_range *bad;
+	int n = nvdimm_blockdev_badblocks(&f->blk, &bad), rc;
+
+	if (n == 0 || n == -ENOENT)
+		return -ENODATA;
+	if (n < 0)
+		return daxdev_err(n, "%s: cannot read the bad blocks of %s: %s", f->host, f->blk.name,
+				  strerror(-n));
+	rc = file_badblock_next(f->fd, bad, (size_t)n, f->len, from, &bb->offset, &bb->length);
+	free(bad);
+	if (rc == -EOPNOTSUPP)
+		return daxdev_err(rc, "%s: %s lists %d bad ranges, but the filesystem cannot say "
+				  "where the file's blocks are (no FIEMAP)", f->host, f->blk.name, n);
+	if (rc && rc != -ENODATA)
+		return daxdev_err(rc, "%s: FIEMAP: %s", f->host, strerror(-rc));
+	bb->error = -EIO;
+	bb->flags = DAXDEV_BADBLOCK_PLATFORM;
+	return rc;
+}
+
+/* New blocks for the range, written with zeros; a range past the file's
+ * current end (truncated by someone else) is not ours to extend. */
+static int fsdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	struct stat st;
+
+	if (fstat(f->fd, &st))
+		return daxdev_err(-errno, "%s: fstat: %s", f->host, strerror(errno));
+	if ((uint64_t)st.st_size < offset + len)
+		return daxdev_err(-ESTALE, "%s: the file is now %llu bytes long: [%llu, +%llu) is "
+				  "past its end; reopen it", f->host, (unsigned long long)st.st_size,
+				  (unsigned long long)offset, (unsigned long long)len);
+	return file_badblock_clear(f->fd, f->host, offset, len);
+}
+
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
  * One flat mapping either way: the core computes page addresses. */
 static const struct daxdev_operations fsdax_sync_ops = {
@@ -156,6 +197,8 @@ static const struct daxdev_operations fsdax_sync_ops = {
 	.describe = fsdax_describe,
 	.release = fsdax_release,
 	.fault = fsdax_fault,
+	.badblock_next = fsdax_badblock_next,
+	.badblock_clear = fsdax_badblock_clear,
 };
 
 static const struct daxdev_operations fsdax_msync_ops = {
@@ -164,6 +207,8 @@ static const struct daxdev_operations fsdax_msync_ops = {
 	.describe = fsdax_describe,
 	.release = fsdax_release,
 	.fault = fsdax_fault,
+	.badblock_next = fsdax_badblock_next,
+	.badblock_clear = fsdax_badblock_clear,
 };
 
 /* Open with the access asked for; with DAXDEV_OPEN_CREATE create the file

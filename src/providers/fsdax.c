@@ -174,12 +174,27 @@ static int fsdax_badblock_next(struct daxdev *dev, uint64_t from, struct daxdev_
 	return rc;
 }
 
+/* Map the range again in place: a hole punch zaps the file's pages but
+ * leaves the poison markers memory-failure put in this process's page table
+ * (tmpfs unmaps without touching them), which would fault forever. */
+static int fsdax_remap(struct fsdax_file *f, uint64_t offset, uint64_t len)
+{
+	int flags = f->map.map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED;
+
+	if (mmap(f->addr + offset, (size_t)len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, f->fd,
+		 (off_t)offset) == MAP_FAILED)
+		return daxdev_err(-errno, "%s: cannot map [%llu, +%llu) again: %s", f->host,
+				  (unsigned long long)offset, (unsigned long long)len, strerror(errno));
+	return 0;
+}
+
 /* New blocks for the range, written with zeros; a range past the file's
  * current end (truncated by someone else) is not ours to extend. */
 static int fsdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len)
 {
 	struct fsdax_file *f = fsdax_of(dev);
 	struct stat st;
+	int rc;
 
 	if (fstat(f->fd, &st))
 		return daxdev_err(-errno, "%s: fstat: %s", f->host, strerror(errno));
@@ -187,7 +202,8 @@ static int fsdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t le
 		return daxdev_err(-ESTALE, "%s: the file is now %llu bytes long: [%llu, +%llu) is "
 				  "past its end; reopen it", f->host, (unsigned long long)st.st_size,
 				  (unsigned long long)offset, (unsigned long long)len);
-	return file_badblock_clear(f->fd, f->host, offset, len);
+	rc = file_badblock_clear(f->fd, f->host, offset, len);
+	return rc ? rc : fsdax_remap(f, offset, len);
 }
 
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.

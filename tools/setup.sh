@@ -14,6 +14,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod ndctl e2fsprogs xfsprogs
 	# benchmarks against PMDK (bench/)
 	libpmem-dev libpmemlog-dev gnuplot-nox
+	# fuzzing (.ci/fuzz.sh): clang and its libFuzzer/sanitizer runtimes
+	clang libclang-rt-14-dev
 )
 
 missing=()

@@ -385,7 +385,9 @@ static int locate_badblocks(struct nvdimm_devdax *dax, const struct nvdimm_bad_r
 				return -ENOMEM;
 		}
 	}
-	qsort(dax->bad.ranges, dax->bad.count, sizeof(*dax->bad.ranges), by_offset);
+	/* qsort's array must not be NULL, even for no elements. */
+	if (dax->bad.count)
+		qsort(dax->bad.ranges, dax->bad.count, sizeof(*dax->bad.ranges), by_offset);
 	return 0;
 }
 

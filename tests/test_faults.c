@@ -216,6 +216,51 @@ static void test_badblock_seen(void **state)
 	daxdev_put(dev);
 }
 
+/* Composites and the crash simulator: the same errors through them. */
+static void shorten(const char *name)
+{
+	char path[4200];
+	int fd;
+
+	path_of(path, sizeof(path), name);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, KEEP), 0);
+	close(fd);
+}
+
+static void test_composite_and_crashsim(void **state)
+{
+	unsigned char buf[64] = { 1 };
+	char target[9000], pa[4200], pb[4200];
+	struct daxdev *lin, *sim;
+
+	(void)state;
+	library_handler_back();
+	daxdev_put(open_truncated("member-a", 0, false));
+	daxdev_put(open_truncated("member-b", 0, false));
+	path_of(pa, sizeof(pa), "member-a");
+	path_of(pb, sizeof(pb), "member-b");
+	snprintf(target, sizeof(target), "linear:%s,%s", pa, pb);
+	assert_int_equal(daxdev_open(target, NULL, &lin), 0);
+	snprintf(target, sizeof(target), "crashsim:%s", pb);
+	assert_int_equal(daxdev_open(target, NULL, &sim), 0);
+	shorten("member-b");
+	/* Member b's first pages survive; past them the backing is gone. */
+	assert_int_equal(daxdev_read(lin, FILE_SIZE + LOST_OFF, buf, sizeof(buf)), -ESTALE);
+	expect_msg("offset 1114112");
+	assert_int_equal(daxdev_write(lin, FILE_SIZE + LOST_OFF + 8192, buf, sizeof(buf)), -ESTALE);
+	expect_msg("linear member 2");
+	assert_int_equal(daxdev_zero(lin, 2 * FILE_SIZE - 4096, 4096), -ESTALE);
+	expect_intact(lin, 4096, 4096);
+	assert_int_equal(daxdev_read(lin, FILE_SIZE, buf, sizeof(buf)), 0);
+	daxdev_put(lin);
+	/* The simulator's offset I/O is guarded too (its own crash is not). */
+	assert_int_equal(daxdev_write(sim, LOST_OFF, buf, sizeof(buf)), -ESTALE);
+	assert_int_equal(daxdev_read(sim, LOST_OFF + 4096, buf, sizeof(buf)), -ESTALE);
+	daxdev_put(sim);
+}
+
 /* --- pointer calls --------------------------------------------------------- */
 
 static void test_pointer_guarded(void **state)
@@ -556,6 +601,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_zero_truncated),
 		cmocka_unit_test(test_remembered),
 		cmocka_unit_test(test_badblock_seen),
+		cmocka_unit_test(test_composite_and_crashsim),
 		cmocka_unit_test(test_pointer_guarded),
 		cmocka_unit_test(test_memory_error),
 		cmocka_unit_test(test_threads),

@@ -61,6 +61,10 @@ enum daxdev_persistence {
 #define DAXDEV_OPEN_SPARSE    (1u << 4) /* file: leave holes unallocated (a store
 					 * to a hole may then find the filesystem
 					 * full); default: allocate them at open */
+#define DAXDEV_OPEN_NO_SIGBUS_GUARD (1u << 5) /* this device's calls do not
+					 * catch SIGBUS: a memory error or a lost
+					 * mapping reaches the application's own
+					 * handler (docs/faults.md) */
 
 /* daxdev_open_opts.write_cache */
 enum daxdev_write_cache_policy {
@@ -201,9 +205,22 @@ DAXDEV_API long daxdev_direct_access(struct daxdev *dev, uint64_t pgoff, long nr
 #define DAXDEV_F_NONTEMPORAL  (1u << 1) /* non-temporal stores at any size */
 #define DAXDEV_F_TEMPORAL     (1u << 2) /* ordinary stores + write-back at any size */
 #define DAXDEV_F_NOFLUSH      (1u << 3) /* plain copy, not made durable */
+/* Pointer calls (memcpy, memmove, memset, flush): catch a fault on the
+ * device's memory and return -EIO (memory error) or -ESTALE (the mapping
+ * lost its backing) instead of dying, as offset I/O always does.  Costs a
+ * few nanoseconds per call; without it pointer calls are unguarded. */
+#define DAXDEV_F_GUARDED      (1u << 4)
 
 /* write/writev/zero are durable when they return 0 (writev: unless
- * DAXDEV_F_NODRAIN, then after the next daxdev_drain()). */
+ * DAXDEV_F_NODRAIN, then after the next daxdev_drain()).
+ *
+ * Offset I/O survives faults (docs/faults.md): a memory error (poisoned
+ * page) in the range gives -EIO, memory whose backing is gone (a file
+ * truncated by someone else) gives -ESTALE; the message names the offset.
+ * The faulting range is remembered: later calls and direct_access report
+ * the same error for it without touching it (daxdev_badblock_next lists it).
+ * Unless the device was opened with DAXDEV_OPEN_NO_SIGBUS_GUARD or
+ * DAXDEV_SIGBUS_GUARD=0 is set. */
 DAXDEV_API int daxdev_write(struct daxdev *dev, uint64_t offset, const void *buf,
 			    size_t len);
 DAXDEV_API int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
@@ -231,6 +248,13 @@ DAXDEV_API int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
  * daxdev_direct_access(), -ERANGE if it does not, -ENXIO if it does but the
  * device (or the member holding it) was killed; -EINVAL for NULL dev. */
 DAXDEV_API int daxdev_check_addr(struct daxdev *dev, const void *addr, size_t len);
+/* Copy len bytes out of device memory at src (an address from
+ * daxdev_direct_access) into ordinary memory at dst, machine-check safe:
+ * -EIO for a memory error, -ESTALE for memory that lost its backing, with
+ * the offset in the message, instead of SIGBUS.  Bytes before the fault are
+ * copied. */
+DAXDEV_API int daxdev_memcpy_mcsafe(struct daxdev *dev, void *dst, const void *src,
+				    size_t len);
 /* Make [addr, addr+len) durable (write back + drain). */
 DAXDEV_API int daxdev_flush(struct daxdev *dev, const void *addr, size_t len);
 /* Wait for earlier non-temporal stores and write-backs (one fence). */
@@ -245,6 +269,35 @@ DAXDEV_API int daxdev_drain(struct daxdev *dev);
  * DAXDEV_SHARING_NONCOHERENT, a plain copy otherwise. */
 DAXDEV_API int daxdev_invalidate(struct daxdev *dev, const void *addr, size_t len);
 DAXDEV_API int daxdev_load(struct daxdev *dev, void *dst, const void *src, size_t len);
+
+/* --- bad blocks -------------------------------------------------------- */
+
+/* daxdev_badblock.flags */
+#define DAXDEV_BADBLOCK_PLATFORM (1u << 0) /* listed by the platform (nvdimm
+					    * badblocks, a file's bad sectors) */
+#define DAXDEV_BADBLOCK_SEEN     (1u << 1) /* found by a guarded access of this
+					    * device (SIGBUS caught) */
+
+struct daxdev_badblock {
+	size_t sz;            /* sizeof(struct daxdev_badblock) */
+	uint64_t offset;      /* device bytes [offset, offset + length) */
+	uint64_t length;
+	int32_t error;        /* what access reports there: -EIO (media), or
+			       * -ESTALE (the mapping lost its backing) */
+	uint32_t flags;       /* DAXDEV_BADBLOCK_* */
+};
+#define DAXDEV_BADBLOCK_INIT { .sz = sizeof(struct daxdev_badblock) }
+
+/* The first known bad range that ends after offset from, in offset order:
+ * iterate with from = bb.offset + bb.length.  0 when one was found,
+ * -ENODATA when there is none; set bb->sz first (DAXDEV_BADBLOCK_INIT). */
+DAXDEV_API int daxdev_badblock_next(struct daxdev *dev, uint64_t from,
+				    struct daxdev_badblock *bb);
+/* Make [offset, offset+len) usable again, zeroed, where userspace can: a
+ * file's blocks are deallocated and allocated again, anonymous pages are
+ * replaced.  The data there is gone either way.  -EOPNOTSUPP where only the
+ * administrator can (device-dax: "ndctl clear-errors", as root). */
+DAXDEV_API int daxdev_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len);
 
 /* Write cache: whether stores must be written back from the CPU cache.
  * set_write_cache on a composite sets it on every member. */

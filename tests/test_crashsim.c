@@ -1,10 +1,12 @@
-/* crashsim provider: unflushed words old-or-new by seed, flushed-but-unfenced words may be lost, fenced data survives, flush captures content at flush time, crash_after at fences, snapshots keep the pending set, errors. */
+/* crashsim provider: unflushed words old-or-new by seed, flushed-but-unfenced words may be lost, fenced data survives, flush captures content at flush time, intermediate values, crash_after at fences, snapshots keep the pending set, memory use, errors. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
 #include <daxdev.h>
@@ -239,6 +241,102 @@ static void test_store_after_flush_not_covered(void **state)
 	daxdev_put(s.dev);
 }
 
+/* A value the line held at a fence and that was stored over afterwards
+ * (never flushed itself) may have been evicted, so a crash may bring it
+ * back: A flushed and fenced, B stored after the flush and still there at
+ * the fence, C stored later.  Any of A, B, C; B only through the new
+ * intermediate versions. */
+static void test_intermediate_value_may_survive(void **state)
+{
+	const uint64_t A = 0xa, B = 0xb, C = 0xc;
+	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
+	struct sim s = sim_open();
+	bool seen[16] = { false };
+
+	(void)state;
+	for (uint64_t seed = 0; seed < 256; seed++) {
+		reset_region(&s);
+		store_flush_nodrain(&s, 0, A);
+		s.mem[0] = B;
+		assert_int_equal(daxdev_drain(s.dev), 0);
+		s.mem[0] = C;
+		assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+		assert_int_equal(st.intermediate_lines, 1);
+		assert_int_equal(daxdev_crashsim_crash(s.dev, seed), 0);
+		assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+		assert_int_equal(st.intermediate_lines, 0);
+		assert_int_equal(st.crash_intermediate_words, 1);
+		assert_true(s.mem[0] < 16);
+		seen[s.mem[0]] = true;
+	}
+	assert_true(seen[A] && seen[B] && seen[C] && !seen[0]);
+	/* Flushed and fenced again: the older intermediate value is gone. */
+	reset_region(&s);
+	store_flush_nodrain(&s, 0, A);
+	s.mem[0] = B;
+	assert_int_equal(daxdev_drain(s.dev), 0);
+	store_flush_nodrain(&s, 0, C);
+	assert_int_equal(daxdev_drain(s.dev), 0);
+	assert_int_equal(daxdev_crashsim_stats(s.dev, &st), 0);
+	assert_int_equal(st.intermediate_lines, 0);
+	daxdev_put(s.dev);
+}
+
+/* Resident memory of this process, in bytes. */
+static uint64_t resident(void)
+{
+	unsigned long long size, rss;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llu %llu", &size, &rss), 2);
+	fclose(f);
+	return rss * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A large target costs what is written, not its size: open, write a few
+ * lines, crash, save and restore a 1 GiB simulator within a few MiB. */
+static void test_memory_grows_with_writes(void **state)
+{
+	struct daxdev_crashsim_snapshot *snap;
+	uint64_t before = resident(), v = 42;
+	struct daxdev *dev;
+	char *base;
+
+	(void)state;
+	assert_int_equal(daxdev_open("crashsim:anon:1G", NULL, &dev), 0);
+	assert_int_equal(daxdev_direct_access(dev, 0, 1, (void **)&base), 1);
+	for (uint64_t off = 0; off < (1u << 30); off += 64u << 20)
+		assert_int_equal(daxdev_write(dev, off, &v, 8), 0);
+	memset(base + 4096, 1, 64);   /* stored, never flushed */
+	assert_int_equal(daxdev_crashsim_save(dev, &snap), 0);
+	assert_int_equal(daxdev_crashsim_crash(dev, 3), 0);
+	assert_int_equal(daxdev_crashsim_restore(dev, snap), 0);
+	assert_int_equal(daxdev_crashsim_crash(dev, 4), 0);
+	uint64_t grown = resident() - before;
+	if (grown > (32u << 20))
+		fail_msg("a 1 GiB simulator with 17 lines written grew the process by %llu bytes",
+			 (unsigned long long)grown);
+	uint64_t back = 0;
+	assert_int_equal(daxdev_read(dev, 512u << 20, &back, 8), 0);
+	assert_int_equal(back, 42);
+	daxdev_crashsim_snapshot_free(snap);
+	daxdev_put(dev);
+}
+
+/* Too large to simulate: refused at once, not by the OOM killer later. */
+static void test_too_large_fails_fast(void **state)
+{
+	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	char target[64];
+	struct daxdev *dev;
+
+	(void)state;
+	snprintf(target, sizeof(target), "crashsim:anon:%llu", (unsigned long long)(ram / 4096 * 4096));
+	assert_int_equal(daxdev_open(target, NULL, &dev), -EFBIG);
+	assert_non_null(strstr(daxdev_errormsg(), "too large to simulate"));
+}
+
 static void test_drain_with_nothing_pending(void **state)
 {
 	struct daxdev_crashsim_stats st = DAXDEV_CRASHSIM_STATS_INIT;
@@ -412,6 +510,9 @@ int main(void)
 		cmocka_unit_test(test_flushed_not_drained_may_be_lost),
 		cmocka_unit_test(test_drained_survives),
 		cmocka_unit_test(test_store_after_flush_not_covered),
+		cmocka_unit_test(test_intermediate_value_may_survive),
+		cmocka_unit_test(test_memory_grows_with_writes),
+		cmocka_unit_test(test_too_large_fails_fast),
 		cmocka_unit_test(test_drain_with_nothing_pending),
 		cmocka_unit_test(test_crash_after),
 		cmocka_unit_test(test_snapshot_keeps_pending),

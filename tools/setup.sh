@@ -23,6 +23,8 @@ packages=(
 	libpmem-dev libpmemlog-dev gnuplot-nox
 	# real PMDK clients of the drop-in libpmem (compat/libpmem/tests)
 	fio libpmemobj-dev pmdk-tools python3
+	# fuzzing (.ci/fuzz.sh): clang and its libFuzzer/sanitizer runtimes
+	clang libclang-rt-14-dev
 )
 
 # The arm64 cross build and its emulators; libcmocka-dev:arm64 needs dpkg's

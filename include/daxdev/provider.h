@@ -109,6 +109,29 @@ struct daxdev_operations {
 	 * has none, daxdev_invalidate() fails with -EOPNOTSUPP and the device
 	 * cannot be opened DAXDEV_SHARING_NONCOHERENT. */
 	int (*invalidate)(struct daxdev *dev, const void *addr, size_t len);
+
+	/* OPTIONAL.  A guarded access faulted at offset: media is true for a
+	 * memory error (BUS_MCEERR_*), false for a mapping fault (BUS_ADRERR).
+	 * Set [*lost, *lost + *lost_len) to the range known unusable (it covers
+	 * offset; preset to the faulting page) and return the error to report:
+	 * -EIO or -ESTALE, with a message naming the cause.  Called outside any
+	 * signal handler.  Fallback: the page, -EIO for media, -ESTALE
+	 * otherwise. */
+	int (*fault)(struct daxdev *dev, uint64_t offset, bool media, uint64_t *lost,
+		     uint64_t *lost_len);
+
+	/* OPTIONAL.  The first bad range the provider knows of (nvdimm badblocks,
+	 * a file's bad sectors, a member's) that ends after from: fill bb's
+	 * offset, length, error (-EIO) and flags (DAXDEV_BADBLOCK_PLATFORM) and
+	 * return 0, or return -ENODATA.  The core merges these with the ranges
+	 * its guarded accesses found.  Fallback: the provider knows of none. */
+	int (*badblock_next)(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb);
+
+	/* OPTIONAL.  Make [offset, offset+len) usable and zero (range checked,
+	 * aligned to the device page): reallocate what backs it.  Return 0 or
+	 * -errno with a message (-EOPNOTSUPP naming who can clear it).  On 0 the
+	 * core forgets the bad ranges it found there.  Fallback: -EOPNOTSUPP. */
+	int (*badblock_clear)(struct daxdev *dev, uint64_t offset, uint64_t len);
 };
 
 struct daxdev_params {

@@ -99,6 +99,8 @@ static int fill_device(struct daxdev *dev, const struct daxdev_operations *ops,
 		 p->persistence_reason ? p->persistence_reason : "not stated by the provider");
 	dev->platform_write_cache = p->write_cache;
 	pthread_mutex_init(&dev->state_lock, NULL);
+	pthread_mutex_init(&dev->bad_lock, NULL);
+	atomic_init(&dev->nbad, 0);
 	return 0;
 }
 
@@ -146,6 +148,7 @@ DAXDEV_API int daxdev_alloc(const struct daxdev_operations *ops,
 	rc = daxdev_persist_init(dev, p.flush_name);
 	if (rc)
 		goto err_lock;
+	daxdev_guard_install(dev);
 	*devp = dev;
 	/* Providers may have probed on the way (a lookup that found nothing):
 	 * a device that was created leaves no message behind. */
@@ -154,6 +157,7 @@ DAXDEV_API int daxdev_alloc(const struct daxdev_operations *ops,
 
 err_lock:
 	pthread_mutex_destroy(&dev->state_lock);
+	daxdev_bad_free(dev);
 err_strings:
 	free_strings(dev);
 err_free:
@@ -178,6 +182,7 @@ static void release(struct daxdev *dev)
 	if (dev->ops.release)
 		dev->ops.release(dev);
 	pthread_mutex_destroy(&dev->state_lock);
+	daxdev_bad_free(dev);
 	free_strings(dev);
 	free(dev);
 }

@@ -93,9 +93,17 @@ static void cpu_drain(struct daxdev *dev)
 	dev->arch.drain();
 }
 
+/*
+ * Provider ops run with this thread's SIGBUS guard paused (internal.h): a
+ * fault inside one must not unwind through its locks or past the core's
+ * daxdev_leave.
+ */
 static void provider_drain(struct daxdev *dev)
 {
+	struct daxdev_guard *g = daxdev_guard_pause();
+
 	dev->ops.drain(dev);
+	daxdev_guard_resume(g);
 }
 
 /* Every shape without a fused copy: this state's own copy, then the CRC
@@ -112,12 +120,14 @@ static int copy_then_crc(struct daxdev *dev, void *dst, const void *src, size_t 
 
 static int provider_flush(struct daxdev *dev, const void *addr, size_t len)
 {
+	struct daxdev_guard *g = daxdev_guard_pause();
 	int rc = daxdev_enter(dev);
 
-	if (rc)
-		return rc;
-	rc = dev->ops.flush(dev, addr, len);
-	daxdev_leave(dev);
+	if (!rc) {
+		rc = dev->ops.flush(dev, addr, len);
+		daxdev_leave(dev);
+	}
+	daxdev_guard_resume(g);
 	return rc;
 }
 
@@ -127,10 +137,11 @@ static int provider_flush(struct daxdev *dev, const void *addr, size_t len)
 static int provider_store(struct daxdev *dev, void *dst, const void *src, int c,
 			  size_t len, unsigned flags)
 {
+	struct daxdev_guard *g = daxdev_guard_pause();
 	int rc = daxdev_enter(dev);
 
 	if (rc)
-		return rc;
+		goto out;
 	if (src)
 		memcpy(dst, src, len);
 	else
@@ -138,6 +149,8 @@ static int provider_store(struct daxdev *dev, void *dst, const void *src, int c,
 	if (!(flags & DAXDEV_F_NOFLUSH))
 		rc = dev->ops.flush(dev, dst, len);
 	daxdev_leave(dev);
+out:
+	daxdev_guard_resume(g);
 	return rc;
 }
 
@@ -156,7 +169,11 @@ static int provider_memset(struct daxdev *dev, void *dst, int c, size_t len, uns
  * piece of the caller's iovec (one msync instead of several). */
 static int provider_flush_chunk(struct daxdev *dev, const void *addr, size_t len)
 {
-	return dev->ops.flush(dev, addr, len);
+	struct daxdev_guard *g = daxdev_guard_pause();
+	int rc = dev->ops.flush(dev, addr, len);
+
+	daxdev_guard_resume(g);
+	return rc;
 }
 
 static int plain_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
@@ -212,7 +229,7 @@ static struct daxdev_persist write_cache_on(struct daxdev *dev, const char *prov
 			.memcpy = provider_memcpy, .memset = provider_memset,
 			.memcpy_crc = copy_then_crc,
 			.flush = provider_flush, .copy_part = plain_memcpy,
-			.flush_chunk = provider_flush_chunk,
+			.fill_part = plain_memset, .flush_chunk = provider_flush_chunk,
 			.drain = dev->ops.drain ? provider_drain : NULL,
 		};
 	return (struct daxdev_persist){
@@ -221,7 +238,8 @@ static struct daxdev_persist write_cache_on(struct daxdev *dev, const char *prov
 		.write_cache = true,
 		.memcpy = cpu_memcpy, .memset = cpu_memset, .flush = cpu_flush,
 		.memcpy_crc = dev->arch.copy_nt_crc ? cpu_memcpy_crc : copy_then_crc,
-		.copy_part = cpu_memcpy, .flush_chunk = no_flush, .drain = cpu_drain,
+		.copy_part = cpu_memcpy, .fill_part = cpu_memset, .flush_chunk = no_flush,
+		.drain = cpu_drain,
 	};
 }
 
@@ -235,7 +253,7 @@ static struct daxdev_persist write_cache_off(struct daxdev *dev)
 		.write_cache = false,
 		.memcpy = plain_memcpy, .memset = plain_memset, .flush = no_flush,
 		.memcpy_crc = copy_then_crc,
-		.copy_part = plain_memcpy, .flush_chunk = no_flush,
+		.copy_part = plain_memcpy, .fill_part = plain_memset, .flush_chunk = no_flush,
 		.drain = fence ? cpu_drain : NULL,
 	};
 }
@@ -284,7 +302,7 @@ static void fill_states(struct daxdev *dev, const char *provider_flush_name)
 	st[DAXDEV_STATE_SET_ON].write_cache_reason = set_on;
 	for (int i = 0; dev->readonly && i < DAXDEV_NSTATES; i++) {
 		st[i].memcpy = st[i].copy_part = readonly_memcpy;
-		st[i].memset = readonly_memset;
+		st[i].memset = st[i].fill_part = readonly_memset;
 		st[i].memcpy_crc = copy_then_crc;   /* its memcpy refuses */
 	}
 	daxdev_sharing_fill(dev, provider_flush_name);

@@ -104,6 +104,7 @@ static void env_read(void)
 	env_word("DAXDEV_ISA", env.isa, sizeof(env.isa));
 	env_threshold();
 	env_log_level();
+	env.sigbus_guard = env_bool("DAXDEV_SIGBUS_GUARD") != 0;
 }
 
 DAXDEV_HIDDEN const struct daxdev_env *daxdev_env(void)

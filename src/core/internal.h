@@ -24,6 +24,7 @@ struct daxdev_env {
 	char isa[DAXDEV_WORD_MAX];
 	size_t nt_threshold;          /* 0 unset; SIZE_MAX: DAXDEV_NT=0 */
 	int log_level;                /* 0: nothing */
+	bool sigbus_guard;            /* DAXDEV_SIGBUS_GUARD, default 1 */
 	int error;                    /* first unparsable value: -EINVAL ... */
 	char message[256];            /* ... and why */
 };
@@ -41,6 +42,7 @@ struct daxdev_policy {
 	char isa[DAXDEV_WORD_MAX];    /* "" highest */
 	size_t nt_threshold;          /* 0 default; SIZE_MAX never */
 	int sharing;                  /* enum daxdev_sharing */
+	bool sigbus_guard;            /* catch faults in this device's calls */
 	const char *write_cache_origin, *flush_origin, *isa_origin;
 };
 
@@ -93,11 +95,14 @@ struct daxdev_persist {
 	int (*memcpy_crc)(struct daxdev *dev, void *dst, const void *src, size_t len,
 			  unsigned flags, uint32_t *crc);
 	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
-	/* Offset writes: copy_part stores one piece of a chunk (written back
-	 * already where the write-back is per line), flush_chunk writes back
-	 * the whole chunk where it is per range (msync); no drain. */
+	/* Offset writes: copy_part (fill_part) stores one piece of a chunk
+	 * (written back already where the write-back is per line), flush_chunk
+	 * writes back the whole chunk where it is per range (msync); no drain.
+	 * Neither enters the provider while storing, so a guarded store can be
+	 * abandoned at a fault. */
 	int (*copy_part)(struct daxdev *dev, void *dst, const void *src, size_t len,
 			 unsigned flags);
+	int (*fill_part)(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags);
 	int (*flush_chunk)(struct daxdev *dev, const void *addr, size_t len);
 	void (*drain)(struct daxdev *dev); /* NULL: nothing to wait for */
 	/* Sharing (sharing.c), the same in every state: load copies device
@@ -151,7 +156,128 @@ struct daxdev {
 	struct daxdev_persist persist[DAXDEV_NSTATES];
 	_Atomic(const struct daxdev_persist *) cur;
 	pthread_mutex_t state_lock;   /* serialises set_write_cache */
+
+	/* Ranges a guarded access found bad (fault.c), sorted by offset.
+	 * nbad is read without the lock: 0 means nothing to check. */
+	atomic_size_t nbad;
+	pthread_mutex_t bad_lock;
+	struct daxdev_bad *bad;
+	size_t bad_cap;
 };
+
+/* A range remembered as bad: what access there reports. */
+struct daxdev_bad {
+	uint64_t offset, length;
+	int error;                    /* -EIO or -ESTALE */
+	int si_code;                  /* of the fault that found it */
+};
+
+/*
+ * The SIGBUS guard (fault.c).  A guarded call pushes a frame on this
+ * thread's stack of frames and marks its recovery point with
+ * __builtin_setjmp (three stores, ~1 ns; sigsetjmp costs ~15 ns here), then
+ * arms the frame with the device memory it is about to copy.  The handler
+ * recovers only a fault inside the armed range of the thread's top frame;
+ * anything else goes to the handler that was there before.  Provider ops are
+ * called with the guard paused, so a fault never unwinds through a
+ * provider's lock or the core's enter/leave count.
+ */
+struct daxdev_guard {
+	void *jmp[5];                 /* __builtin_setjmp buffer */
+	struct daxdev_guard *prev;
+	uintptr_t lo, hi;             /* armed range; hi == 0: not armed;
+				       * with armable false never recovered */
+	uint64_t off;                 /* device offset of lo */
+	bool off_known;               /* false: a pointer call without a base */
+	bool armable;                 /* the device's guard is on */
+	uintptr_t addr;               /* the fault: address, si_code, lsb */
+	int code;
+	int lsb;
+};
+
+extern _Thread_local struct daxdev_guard *daxdev_guard_top
+	__attribute__((tls_model("initial-exec"))) DAXDEV_HIDDEN;
+
+/* The compiler must not move the frame's stores across the copy: the
+ * signal handler reads them (a signal fence emits no instruction). */
+static inline void daxdev_guard_push(struct daxdev_guard *g, const struct daxdev *dev);
+
+static inline void daxdev_guard_arm(struct daxdev_guard *g, const void *addr, size_t len,
+				    uint64_t off)
+{
+	g->lo = (uintptr_t)addr;
+	g->off = off;
+	atomic_signal_fence(memory_order_seq_cst);
+	g->hi = (uintptr_t)addr + len;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void daxdev_guard_disarm(struct daxdev_guard *g)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	g->hi = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void daxdev_guard_pop(struct daxdev_guard *g)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	daxdev_guard_top = g->prev;
+}
+
+/* Around provider ops: no frame of this thread recovers meanwhile. */
+static inline struct daxdev_guard *daxdev_guard_pause(void)
+{
+	struct daxdev_guard *g = daxdev_guard_top;
+
+	daxdev_guard_top = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+	return g;
+}
+
+static inline void daxdev_guard_resume(struct daxdev_guard *g)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	daxdev_guard_top = g;
+}
+
+/* Install the handler (once per process) if this device wants the guard. */
+DAXDEV_HIDDEN void daxdev_guard_install(struct daxdev *dev);
+/* After a recovered fault: pop g, remember the range, set the message
+ * ("fn: host: ... at offset N") and return -EIO or -ESTALE. */
+DAXDEV_HIDDEN int daxdev_guard_failed(struct daxdev *dev, struct daxdev_guard *g,
+				      const char *fn);
+/* The device offset of addr in a mapping with a base, for pointer calls. */
+DAXDEV_HIDDEN void daxdev_guard_arm_ptr(struct daxdev *dev, struct daxdev_guard *g,
+					const void *addr, size_t len);
+
+static inline bool daxdev_has_bad(const struct daxdev *dev)
+{
+	return atomic_load_explicit(&dev->nbad, memory_order_acquire) != 0;
+}
+
+/* The first remembered bad range overlapping [offset, offset+len): 0 and
+ * *found filled, or -ENODATA. */
+DAXDEV_HIDDEN int daxdev_bad_find(struct daxdev *dev, uint64_t offset, uint64_t len,
+				  struct daxdev_bad *found);
+/* Error for an access at offset inside remembered range b, with a message. */
+DAXDEV_HIDDEN int daxdev_bad_refuse(struct daxdev *dev, const char *fn, uint64_t offset,
+				    const struct daxdev_bad *b);
+DAXDEV_HIDDEN int daxdev_bad_add(struct daxdev *dev, const struct daxdev_bad *b);
+DAXDEV_HIDDEN void daxdev_bad_free(struct daxdev *dev);
+/* Drop what is remembered inside [offset, offset+len) (cut ranges that
+ * stick out). */
+DAXDEV_HIDDEN void daxdev_bad_forget(struct daxdev *dev, uint64_t offset, uint64_t len);
+
+static inline void daxdev_guard_push(struct daxdev_guard *g, const struct daxdev *dev)
+{
+	g->prev = daxdev_guard_top;
+	g->hi = 0;
+	g->armable = dev->policy.sigbus_guard;
+	g->off_known = true;
+	daxdev_guard_top = g;
+	atomic_signal_fence(memory_order_seq_cst);
+}
 
 /* Lifetime: enter before calling into the provider, leave after. */
 DAXDEV_HIDDEN int daxdev_enter(struct daxdev *dev);
@@ -191,7 +317,7 @@ static inline const struct daxdev_persist *daxdev_cur(const struct daxdev *dev)
 }
 
 #define DAXDEV_F_ALL (DAXDEV_F_NODRAIN | DAXDEV_F_NONTEMPORAL | DAXDEV_F_TEMPORAL | \
-		      DAXDEV_F_NOFLUSH)
+		      DAXDEV_F_NOFLUSH | DAXDEV_F_GUARDED)
 
 /* Copy flags: known bits, and not both store kinds at once. */
 static inline int daxdev_check_flags(const struct daxdev *dev, const char *fn, unsigned flags)

@@ -11,7 +11,7 @@
 #include "internal.h"
 
 #define KNOWN_FLAGS (DAXDEV_OPEN_CREATE | DAXDEV_OPEN_EXCL | DAXDEV_OPEN_REUSE | \
-		     DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE)
+		     DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE | DAXDEV_OPEN_NO_SIGBUS_GUARD)
 
 DAXDEV_HIDDEN int daxdev_struct_in(const char *fn, const char *type, const void *in,
 				  void *out, size_t out_sz)
@@ -114,6 +114,7 @@ DAXDEV_HIDDEN int daxdev_policy_from(const struct daxdev_open_opts *opts,
 		return daxdev_err(-EINVAL, "daxdev_open: sharing option %d is not a daxdev_sharing",
 				  opts->sharing);
 	p->sharing = opts->sharing;
+	p->sigbus_guard = env->sigbus_guard && !(opts->flags & DAXDEV_OPEN_NO_SIGBUS_GUARD);
 	return 0;
 }
 
@@ -122,5 +123,5 @@ DAXDEV_HIDDEN bool daxdev_policy_equal(const struct daxdev_policy *a,
 {
 	return a->write_cache == b->write_cache && !strcmp(a->flush, b->flush) &&
 	       !strcmp(a->isa, b->isa) && a->nt_threshold == b->nt_threshold &&
-	       a->sharing == b->sharing;
+	       a->sharing == b->sharing && a->sigbus_guard == b->sigbus_guard;
 }

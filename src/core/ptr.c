@@ -64,6 +64,104 @@ static inline void finish(struct daxdev *dev, const struct daxdev_persist *how,
 		daxdev_persist_drain(dev, how);
 }
 
+/* --- guarded pointer calls (DAXDEV_F_GUARDED, daxdev_memcpy_mcsafe) ----- */
+
+/* A range a fault showed bad is refused without touching it. */
+static int refuse_bad_ptr(struct daxdev *dev, const char *fn, const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)dev->base;
+	struct daxdev_bad b;
+
+	if (!base || !daxdev_has_bad(dev) || daxdev_bad_find(dev, a - base, len, &b))
+		return 0;
+	return daxdev_bad_refuse(dev, fn, a - base, &b);
+}
+
+/* The device memory a copy touches: dst, and src too when it lies in the
+ * same mapping (a move inside the device). */
+static void arm_store(struct daxdev *dev, struct daxdev_guard *g, void *dst, const void *src,
+		      size_t len)
+{
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src, base = (uintptr_t)dev->base;
+
+	if (src && base && s >= base && s - base <= dev->size && len <= dev->size - (s - base)) {
+		uintptr_t lo = d < s ? d : s, hi = d < s ? s + len : d + len;
+		daxdev_guard_arm_ptr(dev, g, (void *)lo, hi - lo);
+		return;
+	}
+	daxdev_guard_arm_ptr(dev, g, dst, len);
+}
+
+/* Store (copy, move or fill) and write back under the guard; the caller
+ * checked everything.  Counted against kill like a provider call, so the
+ * provider's flush may run. */
+static __attribute__((noinline)) int guarded_store(struct daxdev *dev, const char *fn,
+						   void *dst, const void *src, int c,
+						   size_t len, unsigned flags, bool move)
+{
+	const struct daxdev_persist *how = daxdev_cur(dev);
+	struct daxdev_guard g;
+	int rc = refuse_bad_ptr(dev, fn, dst, len);
+
+	if (!rc)
+		rc = daxdev_enter(dev);
+	if (rc)
+		return rc;
+	daxdev_guard_push(&g, dev);
+	if (__builtin_setjmp(g.jmp)) {
+		rc = daxdev_guard_failed(dev, &g, fn);
+		daxdev_leave(dev);
+		return rc;
+	}
+	arm_store(dev, &g, dst, src, len);
+	if (move && !dev->readonly)
+		memmove(dst, src, len);
+	else if (src)
+		rc = how->copy_part(dev, dst, src, len, flags | DAXDEV_F_NODRAIN);
+	else
+		rc = how->fill_part(dev, dst, c, len, flags | DAXDEV_F_NODRAIN);
+	if (!rc && !(flags & DAXDEV_F_NOFLUSH))
+		rc = move ? how->flush(dev, dst, len) : how->flush_chunk(dev, dst, len);
+	daxdev_guard_disarm(&g);
+	daxdev_guard_pop(&g);
+	daxdev_leave(dev);
+	finish(dev, how, rc ? DAXDEV_F_NODRAIN : flags);
+	return rc;
+}
+
+static __attribute__((noinline)) int guarded_load(struct daxdev *dev, void *dst,
+						  const void *src, size_t len)
+{
+	static const char fn[] = "daxdev_memcpy_mcsafe";
+	struct daxdev_guard g;
+	int rc = refuse_bad_ptr(dev, fn, src, len);
+
+	if (rc)
+		return rc;
+	daxdev_guard_push(&g, dev);
+	if (__builtin_setjmp(g.jmp))
+		return daxdev_guard_failed(dev, &g, fn);
+	daxdev_guard_arm_ptr(dev, &g, src, len);
+	memcpy(dst, src, len);
+	daxdev_guard_disarm(&g);
+	daxdev_guard_pop(&g);
+	return 0;
+}
+
+DAXDEV_API int daxdev_memcpy_mcsafe(struct daxdev *dev, void *dst, const void *src,
+				    size_t len)
+{
+	int rc = check_dev(dev, "daxdev_memcpy_mcsafe");
+
+	if (!rc && !dst && len)
+		rc = daxdev_err(-EINVAL, "daxdev_memcpy_mcsafe: %s: NULL destination", dev->host);
+	if (!rc)
+		rc = check_ptr(dev, "daxdev_memcpy_mcsafe", src, len);
+	if (rc || !len)
+		return rc;
+	return guarded_load(dev, dst, src, len);
+}
+
 DAXDEV_API int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
 				unsigned flags)
 {
@@ -78,6 +176,8 @@ DAXDEV_API int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, siz
 		rc = check_ptr(dev, "daxdev_memcpy", dst, len);
 	if (rc || !len)
 		return rc;
+	if (flags & DAXDEV_F_GUARDED)
+		return guarded_store(dev, "daxdev_memcpy", dst, src, 0, len, flags, false);
 	how = daxdev_cur(dev);
 	rc = how->memcpy(dev, dst, src, len, flags);
 	finish(dev, how, flags);
@@ -132,6 +232,9 @@ DAXDEV_API int daxdev_memmove(struct daxdev *dev, void *dst, const void *src, si
 		rc = check_ptr(dev, "daxdev_memmove", dst, len);
 	if (rc || !len)
 		return rc;
+	if (flags & DAXDEV_F_GUARDED)
+		return guarded_store(dev, "daxdev_memmove", dst, src, 0, len, flags,
+				     d - s < len || s - d < len);
 	how = daxdev_cur(dev);
 	if (d - s < len || s - d < len)
 		rc = overlapping_move(dev, how, dst, src, len, flags);
@@ -153,6 +256,8 @@ DAXDEV_API int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
 		rc = check_ptr(dev, "daxdev_memset", dst, len);
 	if (rc || !len)
 		return rc;
+	if (flags & DAXDEV_F_GUARDED)
+		return guarded_store(dev, "daxdev_memset", dst, NULL, c, len, flags, false);
 	how = daxdev_cur(dev);
 	rc = how->memset(dev, dst, c, len, flags);
 	finish(dev, how, flags);

@@ -133,7 +133,8 @@ COMPOSITE_HIDDEN int composite_member_opts(const char *kind,
 	 * is what its members do. */
 	*member = *args->opts;
 	member->size = 0;
-	member->flags &= DAXDEV_OPEN_REUSE | DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE;
+	member->flags &= DAXDEV_OPEN_REUSE | DAXDEV_OPEN_READONLY | DAXDEV_OPEN_SPARSE |
+			 DAXDEV_OPEN_NO_SIGBUS_GUARD;
 	return 0;
 }
 
@@ -620,6 +621,25 @@ static int composite_check_range(struct daxdev *dev, const void *addr, size_t le
 	return rc;
 }
 
+static int composite_badblocks(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb)
+{
+	return composite_badblock_next(daxdev_private(dev, &composite_ops), from, bb);
+}
+
+static int clear_segment(struct daxdev *member, uint64_t member_off, uint64_t len, void *ctx)
+{
+	(void)ctx;
+	return daxdev_badblock_clear(member, member_off, len);
+}
+
+/* Each member clears its part (the composite page is a multiple of every
+ * member's, so the parts are whole member pages). */
+static int composite_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	return for_each_segment(daxdev_private(dev, &composite_ops), offset, len, clear_segment,
+				NULL);
+}
+
 /* --- description and release ---------------------------------------------- */
 
 static int describe_member(const struct composite *c, size_t i, char *buf, size_t len)
@@ -679,4 +699,6 @@ static const struct daxdev_operations composite_ops = {
 	.set_write_cache = composite_set_write_cache,
 	.release = composite_release,
 	.invalidate = composite_invalidate,
+	.badblock_next = composite_badblocks,
+	.badblock_clear = composite_badblock_clear,
 };

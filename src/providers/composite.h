@@ -81,4 +81,9 @@ COMPOSITE_HIDDEN int composite_member_opts(const char *kind,
 COMPOSITE_HIDDEN int composite_check_open_size(struct daxdev *dev,
 					       const struct daxdev_open_args *args);
 
+/* The members' bad ranges at composite offsets: the first ending after
+ * from (0), or -ENODATA (composite_badblocks.c). */
+COMPOSITE_HIDDEN int composite_badblock_next(const struct composite *c, uint64_t from,
+					     struct daxdev_badblock *bb);
+
 #endif

@@ -17,59 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <daxdev/crashsim.h>
-#include "providers.h"
+#include <unistd.h>
+#include "crashsim_model.h"
 #include "splitmix.h"
-
-#define LINE 64u
-#define WORD 8u
-#define NO_POWER_CUT UINT64_MAX
-
-/* One flushed line: its content when the flush ran.  A later store to the
- * line is not covered by this copy, which is the point of keeping it. */
-struct line_copy {
-	size_t off;
-	unsigned char data[LINE];
-};
-
-/* Lines flushed since the last fence, in flush order.  A line flushed again
- * with new content gets a second copy: its write-backs reach the media in
- * order, so a crash may leave any of the versions (or none). */
-struct pending {
-	struct line_copy *v;
-	size_t n, cap;
-	uint32_t *latest;             /* per line: index + 1 of its newest copy */
-	size_t lines;                 /* distinct lines in v */
-};
-
-struct crashsim {
-	struct daxdev *dev;
-	struct daxdev *inner;
-	char *live;                   /* the inner device's mapping */
-	char *media;                  /* what survives a power cut */
-	size_t size;
-	pthread_mutex_t lock;         /* images, pending set, budget, counters */
-	struct pending pend;
-	uint64_t drain_budget;        /* fences left before the power cut */
-	bool power_off;               /* cut: flushes and fences no longer count */
-	struct daxdev_crashsim_stats stats;
-	char host[4096];
-};
-
-struct daxdev_crashsim_snapshot {
-	const struct crashsim *owner;
-	size_t size;
-	char *live;
-	char *media;
-	struct line_copy *pend;
-	size_t npend;
-};
 
 static const struct daxdev_operations crashsim_ops;
 
 /* The public calls take any struct daxdev: only a device made with our ops
  * gives up its private data. */
-static int sims_find(struct daxdev *dev, const char *fn, struct crashsim **csp)
+CRASHSIM_HIDDEN int crashsim_find(struct daxdev *dev, const char *fn, struct crashsim **csp)
 {
 	struct crashsim *cs;
 
@@ -86,77 +42,9 @@ static int sims_find(struct daxdev *dev, const char *fn, struct crashsim **csp)
 	return 0;
 }
 
-/* --- the pending set (caller holds cs->lock) ----------------------------- */
-
-static int pending_reserve(struct crashsim *cs, size_t n)
+CRASHSIM_HIDDEN bool crashsim_zero(const char *p, size_t len)
 {
-	struct pending *p = &cs->pend;
-	size_t cap = p->cap ? p->cap : 64;
-	struct line_copy *v;
-
-	if (n <= p->cap)
-		return 0;
-	/* latest[] holds index + 1 in 32 bits. */
-	if (n >= UINT32_MAX || n > SIZE_MAX / sizeof(*v))
-		return daxdev_err(-ENOMEM, "crashsim: %s: more than %u lines flushed without a fence",
-				  cs->host, UINT32_MAX - 1);
-	while (cap < n)
-		cap = cap > SIZE_MAX / 2 / sizeof(*v) ? n : cap * 2;
-	v = realloc(p->v, cap * sizeof(*v));
-	if (!v)
-		return daxdev_err(-ENOMEM, "crashsim: %s: out of memory for %zu pending lines",
-				  cs->host, n);
-	p->v = v;
-	p->cap = cap;
-	return 0;
-}
-
-/* Append a copy of one line; room must have been reserved. */
-static void pending_put(struct crashsim *cs, size_t off, const void *data)
-{
-	struct pending *p = &cs->pend;
-	uint32_t *latest = &p->latest[off / LINE];
-
-	p->v[p->n].off = off;
-	memcpy(p->v[p->n].data, data, LINE);
-	p->lines += *latest == 0;
-	*latest = (uint32_t)++p->n;
-}
-
-/* Capture live line off unless that would change nothing: the same content
- * as the line's newest copy, or (no copy yet) as the media. */
-static int pending_add(struct crashsim *cs, size_t off)
-{
-	struct pending *p = &cs->pend;
-	uint32_t latest = p->latest[off / LINE];
-	const void *have = latest ? (const void *)p->v[latest - 1].data
-				  : (const void *)(cs->media + off);
-	int rc;
-
-	if (!memcmp(have, cs->live + off, LINE))
-		return 0;
-	rc = pending_reserve(cs, p->n + 1);
-	if (!rc)
-		pending_put(cs, off, cs->live + off);
-	return rc;
-}
-
-static void pending_clear(struct crashsim *cs)
-{
-	struct pending *p = &cs->pend;
-
-	for (size_t i = 0; i < p->n; i++)
-		p->latest[p->v[i].off / LINE] = 0;
-	p->n = 0;
-	p->lines = 0;
-}
-
-/* The fence: every flushed line is durable with its newest flushed content. */
-static void pending_commit(struct crashsim *cs)
-{
-	for (size_t i = 0; i < cs->pend.n; i++)
-		memcpy(cs->media + cs->pend.v[i].off, cs->pend.v[i].data, LINE);
-	pending_clear(cs);
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
 /* --- operations ---------------------------------------------------------- */
@@ -178,7 +66,7 @@ static int crashsim_flush(struct daxdev *dev, const void *addr, size_t len)
 		cs->stats.lost_flushes++;
 	} else {
 		for (size_t off = first; off < end && !rc; off += LINE)
-			rc = pending_add(cs, off);
+			rc = crashsim_pending_add(cs, off);
 		cs->stats.flushes += rc == 0;
 		cs->stats.lines += rc == 0 ? (end - first) / LINE : 0;
 	}
@@ -200,7 +88,7 @@ static void crashsim_drain(struct daxdev *dev)
 	} else {
 		if (cs->drain_budget != NO_POWER_CUT)
 			cs->drain_budget--;
-		pending_commit(cs);
+		crashsim_pending_commit(cs);
 		cs->stats.drains++;
 	}
 	pthread_mutex_unlock(&cs->lock);
@@ -222,6 +110,7 @@ static int crashsim_describe(struct daxdev *dev, char *buf, size_t len)
 	pthread_mutex_lock(&cs->lock);
 	s = cs->stats;
 	s.pending_lines = cs->pend.lines;
+	s.intermediate_lines = cs->intermediate.n;
 	power = power_state(cs);
 	pthread_mutex_unlock(&cs->lock);
 	return snprintf(buf, len,
@@ -236,15 +125,22 @@ static int crashsim_describe(struct daxdev *dev, char *buf, size_t len)
 			(unsigned long long)s.crashes);
 }
 
+static void crashsim_free_sets(struct crashsim *cs)
+{
+	pthread_mutex_destroy(&cs->lock);
+	free(cs->pend.copies.v);
+	free(cs->pend.latest.keys);
+	free(cs->pend.latest.vals);
+	free(cs->intermediate.v);
+}
+
 static void crashsim_release(struct daxdev *dev)
 {
 	struct crashsim *cs = daxdev_private(dev, &crashsim_ops);
 
 	munmap(cs->media, cs->size);
 	daxdev_put(cs->inner);
-	pthread_mutex_destroy(&cs->lock);
-	free(cs->pend.v);
-	free(cs->pend.latest);
+	crashsim_free_sets(cs);
 	free(cs);
 }
 
@@ -258,6 +154,38 @@ static const struct daxdev_operations crashsim_ops = {
 
 /* --- creation ------------------------------------------------------------ */
 
+/* Whole images in memory must fit: the live image (the inner device's) and
+ * the media grow to the target's size as the program writes it all. */
+static int check_fits(struct daxdev *inner, uint64_t size)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * page;
+
+	if (size <= ram / 2)
+		return 0;
+	return daxdev_err(-EFBIG, "crashsim: %s: %llu bytes is too large to simulate here: written "
+			  "in full it needs twice that (live and media images) and this machine has "
+			  "%llu bytes of memory; use a smaller target", daxdev_host(inner),
+			  (unsigned long long)size, (unsigned long long)ram);
+}
+
+/* The media starts equal to the live image; pages that are zero in both
+ * need no copy (an anonymous target costs nothing until written). */
+static void copy_written_pages(struct crashsim *cs)
+{
+	struct crashsim_scan sc;
+
+	crashsim_scan_open(&sc);
+	for (size_t off = 0; off < cs->size; off += sc.page) {
+		size_t n = cs->size - off < sc.page ? cs->size - off : sc.page;
+		if (cs->live_private && crashsim_untouched(&sc, &sc.live, cs->live + off))
+			continue;
+		if (!crashsim_zero(cs->live + off, n))
+			memcpy(cs->media + off, cs->live + off, n);
+	}
+	crashsim_scan_close(&sc);
+}
+
 static int map_inner(struct crashsim *cs, struct daxdev *inner)
 {
 	uint64_t size = daxdev_size(inner), align = daxdev_align(inner);
@@ -269,6 +197,8 @@ static int map_inner(struct crashsim *cs, struct daxdev *inner)
 		return daxdev_err(-EINVAL, "crashsim: %s: size %llu or page size %llu not supported",
 				  daxdev_host(inner), (unsigned long long)size,
 				  (unsigned long long)align);
+	if (check_fits(inner, size))
+		return -EFBIG;
 	got = daxdev_direct_access(inner, 0, (long)pages, &addr);
 	if (got < 0)
 		return (int)got;
@@ -282,7 +212,7 @@ static int map_inner(struct crashsim *cs, struct daxdev *inner)
 	if (cs->media == MAP_FAILED)
 		return daxdev_err(-ENOMEM, "crashsim: %s: cannot map a %zu-byte media image",
 				  daxdev_host(inner), cs->size);
-	memcpy(cs->media, cs->live, cs->size);
+	copy_written_pages(cs);
 	return 0;
 }
 
@@ -329,15 +259,12 @@ static int crashsim_new(struct daxdev *inner, const struct daxdev_open_opts *opt
 		return daxdev_err(-ENOMEM, "crashsim: out of memory");
 	pthread_mutex_init(&cs->lock, NULL);
 	cs->drain_budget = NO_POWER_CUT;
+	cs->live_private = !strcmp(info.provider, "anon");
 	cs->inner = daxdev_get(inner);
 	rc = map_inner(cs, inner);
 	if (rc)
 		goto err_put;
-	/* One slot per line, so that a flush finds a line's pending copy at once. */
-	cs->pend.latest = calloc(cs->size / LINE, sizeof(*cs->pend.latest));
-	rc = cs->pend.latest ? alloc_device(cs, opts, &cs->dev)
-			     : daxdev_err(-ENOMEM, "crashsim: %s: out of memory",
-						  daxdev_host(inner));
+	rc = alloc_device(cs, opts, &cs->dev);
 	if (rc)
 		goto err_unmap;
 	*devp = cs->dev;
@@ -348,8 +275,7 @@ err_unmap:
 		munmap(cs->media, cs->size);
 err_put:
 	daxdev_put(cs->inner);
-	pthread_mutex_destroy(&cs->lock);
-	free(cs->pend.latest);
+	crashsim_free_sets(cs);
 	free(cs);
 	return rc;
 }
@@ -453,19 +379,21 @@ static void settle_line(struct crashsim *cs, size_t off, struct chooser *c)
 }
 
 /* Make the inner device hold what the live image now holds. */
-static int sync_inner(struct crashsim *cs, size_t lo, size_t hi)
+CRASHSIM_HIDDEN int crashsim_sync_inner(struct crashsim *cs, size_t lo, size_t hi)
 {
 	if (lo >= hi)
 		return 0;
 	return daxdev_flush(cs->inner, cs->live + lo, hi - lo);
 }
 
-/* The write-backs still in flight at the power cut: each word of each
- * pending copy, in flush order, reaches the media or not by the seed. */
-static void land_pending(struct crashsim *cs, struct chooser *c)
+/* Write-backs that may still land at the power cut: each word of each
+ * copy, in order, reaches the media or not by the seed.  Counts the words
+ * at stake and those that landed. */
+static void land_versions(struct crashsim *cs, const struct line_copies *set,
+			  struct chooser *c, uint64_t *words, uint64_t *landed)
 {
-	for (size_t i = 0; i < cs->pend.n; i++) {
-		const struct line_copy *lc = &cs->pend.v[i];
+	for (size_t i = 0; i < set->n; i++) {
+		const struct line_copy *lc = &set->v[i];
 
 		chooser_next_line(c);
 		for (size_t w = 0; w < LINE; w += WORD) {
@@ -473,14 +401,58 @@ static void land_pending(struct crashsim *cs, struct chooser *c)
 
 			if (!memcmp(m, lc->data + w, WORD))
 				continue;
-			cs->stats.crash_pending_words++;
+			(*words)++;
 			if (chooser_keeps_new(c)) {
 				memcpy(m, lc->data + w, WORD);
-				cs->stats.crash_pending_words_new++;
+				(*landed)++;
 			}
 		}
 	}
-	pending_clear(cs);
+}
+
+/* Settle every line where live and media differ; *lo, *hi: the span. */
+static void settle_all(struct crashsim *cs, struct chooser *c, size_t *lo, size_t *hi)
+{
+	struct crashsim_scan sc;
+
+	crashsim_scan_open(&sc);
+	for (size_t p = 0; p < cs->size; p += sc.page) {
+		size_t end = cs->size - p < sc.page ? cs->size : p + sc.page;
+		if (crashsim_both_untouched(cs, &sc, p) ||
+		    !memcmp(cs->live + p, cs->media + p, end - p))
+			continue;
+		for (size_t off = p; off < end; off += LINE) {
+			if (!memcmp(cs->live + off, cs->media + off, LINE))
+				continue;
+			settle_line(cs, off, c);
+			*lo = *lo < off ? *lo : off;
+			*hi = off + LINE;
+		}
+	}
+	crashsim_scan_close(&sc);
+}
+
+/* Write cache off: the platform persists every store (eADR). */
+static void keep_everything(struct crashsim *cs)
+{
+	struct crashsim_scan sc;
+
+	crashsim_pending_clear(cs);
+	cs->intermediate.n = 0;
+	crashsim_scan_open(&sc);
+	for (size_t p = 0; p < cs->size; p += sc.page) {
+		size_t n = cs->size - p < sc.page ? cs->size - p : sc.page;
+		if (!crashsim_both_untouched(cs, &sc, p) && memcmp(cs->live + p, cs->media + p, n))
+			memcpy(cs->media + p, cs->live + p, n);
+	}
+	crashsim_scan_close(&sc);
+}
+
+static void reset_crash_stats(struct daxdev_crashsim_stats *st)
+{
+	st->crash_words = st->crash_words_new = 0;
+	st->crash_pending_words = st->crash_pending_words_new = 0;
+	st->crash_intermediate_words = st->crash_intermediate_words_new = 0;
 }
 
 DAXDEV_API int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
@@ -488,39 +460,36 @@ DAXDEV_API int daxdev_crashsim_crash(struct daxdev *dev, uint64_t seed)
 	struct crashsim *cs;
 	struct chooser c;
 	size_t lo = SIZE_MAX, hi = 0;
-	int rc = sims_find(dev, "daxdev_crashsim_crash", &cs);
+	int rc = crashsim_find(dev, "daxdev_crashsim_crash", &cs);
 
 	if (rc)
 		return rc;
 	chooser_init(&c, seed);
 	pthread_mutex_lock(&cs->lock);
-	cs->stats.crash_words = cs->stats.crash_words_new = 0;
-	cs->stats.crash_pending_words = cs->stats.crash_pending_words_new = 0;
-	/* Write cache off means the platform persists every store (eADR). */
+	reset_crash_stats(&cs->stats);
 	if (daxdev_write_cache(dev) == 0) {
-		pending_clear(cs);
-		memcpy(cs->media, cs->live, cs->size);
+		keep_everything(cs);
 	} else {
-		land_pending(cs, &c);
+		/* Intermediate values were held before the pending flushes. */
+		land_versions(cs, &cs->intermediate, &c, &cs->stats.crash_intermediate_words,
+			      &cs->stats.crash_intermediate_words_new);
+		land_versions(cs, &cs->pend.copies, &c, &cs->stats.crash_pending_words,
+			      &cs->stats.crash_pending_words_new);
+		crashsim_pending_clear(cs);
+		cs->intermediate.n = 0;
 	}
-	for (size_t off = 0; off < cs->size; off += LINE) {
-		if (!memcmp(cs->live + off, cs->media + off, LINE))
-			continue;
-		settle_line(cs, off, &c);
-		lo = lo < off ? lo : off;
-		hi = off + LINE;
-	}
+	settle_all(cs, &c, &lo, &hi);
 	cs->stats.crashes++;
 	cs->drain_budget = NO_POWER_CUT;
 	cs->power_off = false;
 	pthread_mutex_unlock(&cs->lock);
-	return sync_inner(cs, lo, hi);
+	return crashsim_sync_inner(cs, lo, hi);
 }
 
 DAXDEV_API int daxdev_crashsim_crash_after(struct daxdev *dev, uint64_t n)
 {
 	struct crashsim *cs;
-	int rc = sims_find(dev, "daxdev_crashsim_crash_after", &cs);
+	int rc = crashsim_find(dev, "daxdev_crashsim_crash_after", &cs);
 
 	if (rc)
 		return rc;
@@ -538,7 +507,7 @@ DAXDEV_API int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_
 {
 	struct daxdev_crashsim_stats now;
 	struct crashsim *cs;
-	int rc = sims_find(dev, "daxdev_crashsim_stats", &cs);
+	int rc = crashsim_find(dev, "daxdev_crashsim_stats", &cs);
 
 	if (rc)
 		return rc;
@@ -547,94 +516,8 @@ DAXDEV_API int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_
 	pthread_mutex_lock(&cs->lock);
 	now = cs->stats;
 	now.pending_lines = cs->pend.lines;
+	now.intermediate_lines = cs->intermediate.n;
 	pthread_mutex_unlock(&cs->lock);
 	now.sz = sizeof(now);
 	return daxdev_struct_out(stats, &now, sizeof(now));
-}
-
-/* --- snapshots ----------------------------------------------------------- */
-
-DAXDEV_API void daxdev_crashsim_snapshot_free(struct daxdev_crashsim_snapshot *snap)
-{
-	if (!snap)
-		return;
-	free(snap->live);
-	free(snap->media);
-	free(snap->pend);
-	free(snap);
-}
-
-/* Both images and the pending set; NULL when out of memory.  Caller holds
- * cs->lock, so that the three agree. */
-static struct daxdev_crashsim_snapshot *snapshot_take(struct crashsim *cs)
-{
-	struct daxdev_crashsim_snapshot *snap = calloc(1, sizeof(*snap));
-	size_t npend = cs->pend.n;
-
-	if (!snap)
-		return NULL;
-	snap->live = malloc(cs->size);
-	snap->media = malloc(cs->size);
-	snap->pend = npend ? malloc(npend * sizeof(*snap->pend)) : NULL;
-	if (!snap->live || !snap->media || (npend && !snap->pend)) {
-		daxdev_crashsim_snapshot_free(snap);
-		return NULL;
-	}
-	snap->owner = cs;
-	snap->size = cs->size;
-	snap->npend = npend;
-	memcpy(snap->live, cs->live, cs->size);
-	memcpy(snap->media, cs->media, cs->size);
-	if (npend)
-		memcpy(snap->pend, cs->pend.v, npend * sizeof(*snap->pend));
-	return snap;
-}
-
-DAXDEV_API int daxdev_crashsim_save(struct daxdev *dev, struct daxdev_crashsim_snapshot **snapp)
-{
-	struct daxdev_crashsim_snapshot *snap;
-	struct crashsim *cs;
-	size_t npend;
-	int rc = sims_find(dev, "daxdev_crashsim_save", &cs);
-
-	if (rc)
-		return rc;
-	if (!snapp)
-		return daxdev_err(-EINVAL, "daxdev_crashsim_save: NULL result pointer");
-	pthread_mutex_lock(&cs->lock);
-	snap = snapshot_take(cs);
-	npend = cs->pend.n;
-	pthread_mutex_unlock(&cs->lock);
-	if (!snap)
-		return daxdev_err(-ENOMEM, "daxdev_crashsim_save: %s: out of memory for two %zu-byte images and %zu pending lines",
-				  cs->host, cs->size, npend);
-	*snapp = snap;
-	return 0;
-}
-
-DAXDEV_API int daxdev_crashsim_restore(struct daxdev *dev,
-				   const struct daxdev_crashsim_snapshot *snap)
-{
-	struct crashsim *cs;
-	int rc = sims_find(dev, "daxdev_crashsim_restore", &cs);
-
-	if (rc)
-		return rc;
-	if (!snap || snap->owner != cs || snap->size != cs->size)
-		return daxdev_err(-EINVAL, "daxdev_crashsim_restore: %s: snapshot missing or taken from another device",
-				  cs->host);
-	pthread_mutex_lock(&cs->lock);
-	/* Reserve first: a failed restore leaves the device as it was. */
-	rc = pending_reserve(cs, snap->npend);
-	if (!rc) {
-		pending_clear(cs);
-		for (size_t i = 0; i < snap->npend; i++)
-			pending_put(cs, snap->pend[i].off, snap->pend[i].data);
-		memcpy(cs->live, snap->live, cs->size);
-		memcpy(cs->media, snap->media, cs->size);
-		cs->drain_budget = NO_POWER_CUT;
-		cs->power_off = false;
-	}
-	pthread_mutex_unlock(&cs->lock);
-	return rc ? rc : sync_inner(cs, 0, cs->size);
 }

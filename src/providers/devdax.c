@@ -112,6 +112,39 @@ static int devdax_describe(struct daxdev *dev, char *buf, size_t len)
 	return pos;
 }
 
+/* The region's bad blocks that fall in this device, in offset order. */
+static int devdax_badblock_next(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb)
+{
+	struct devdax_mem *m = devdax_of(dev);
+	const struct nvdimm_badblocks *bad = &m->dax.bad;
+
+	if (bad->unlocated)
+		return daxdev_err(-EACCES, "%s: %s", m->dax.name, bad->source);
+	for (size_t i = 0; i < bad->count; i++) {
+		if (bad->ranges[i].offset + bad->ranges[i].length <= from)
+			continue;
+		bb->offset = bad->ranges[i].offset;
+		bb->length = bad->ranges[i].length;
+		bb->error = -EIO;
+		bb->flags = DAXDEV_BADBLOCK_PLATFORM;
+		return 0;
+	}
+	return -ENODATA;
+}
+
+/* Device-dax has no write path through the kernel that clears poison, and
+ * clearing through the nvdimm bus is root's (ndctl). */
+static int devdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	struct devdax_mem *m = devdax_of(dev);
+
+	return daxdev_err(-EOPNOTSUPP, "%s: bad blocks of a device-dax cannot be cleared from "
+			  "userspace; as root, 'ndctl clear-errors' on its namespace (%s) clears "
+			  "[%llu, +%llu) and the rest", m->dax.name,
+			  m->dax.persist.has_region ? m->dax.persist.region : "no region",
+			  (unsigned long long)offset, (unsigned long long)len);
+}
+
 static void devdax_free(struct devdax_mem *m)
 {
 	nvdimm_devdax_clear(&m->dax);
@@ -132,13 +165,17 @@ static const struct daxdev_operations devdax_ops = {
 	.direct_access = devdax_direct_access,
 	.describe = devdax_describe,
 	.release = devdax_release,
+	.badblock_next = devdax_badblock_next,
+	.badblock_clear = devdax_badblock_clear,
 };
 
+/* A probe maps nothing, but knows the region's bad blocks. */
 static const struct daxdev_operations devdax_probe_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.direct_access = provider_probe_direct_access,
 	.describe = devdax_describe,
 	.release = devdax_release,
+	.badblock_next = devdax_badblock_next,
 };
 
 /* Map fd at an address that is a multiple of align: reserve len + align of

@@ -31,6 +31,7 @@
 #include "providers.h"
 #include "mapping.h"
 #include "nvdimm_sysfs.h"
+#include "file_badblocks.h"
 
 /* statfs f_type of the memory-only filesystems (values from linux/magic.h) */
 #define FSDAX_TMPFS_MAGIC 0x01021994
@@ -39,6 +40,7 @@
 #define FSDAX_MAX_LEN (UINT64_C(1) << 47)
 
 struct fsdax_file {
+	int fd;                     /* kept: faults are diagnosed with fstat */
 	char *addr;
 	size_t len;
 	size_t page_size;
@@ -134,7 +136,89 @@ static void fsdax_release(struct daxdev *dev)
 
 	if (f->addr)
 		munmap(f->addr, f->len);
+	if (f->fd >= 0)
+		close(f->fd);
 	free(f);
+}
+
+/* A guarded access faulted: the file shrank under the mapping (-ESTALE,
+ * everything past its new end is gone), or the page itself is bad. */
+static int fsdax_fault(struct daxdev *dev, uint64_t offset, bool media, uint64_t *lost,
+		       uint64_t *lost_len)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	uint64_t page = f->page_size, end;
+	struct stat st;
+
+	if (media)
+		return daxdev_err(-EIO, "the memory behind the file's page is poisoned; "
+				  "daxdev_badblock_clear() gives the range new blocks");
+	if (!fstat(f->fd, &st) && (uint64_t)st.st_size <= offset) {
+		end = ((uint64_t)st.st_size + page - 1) & ~(page - 1);
+		*lost = end < offset ? end : offset & ~(page - 1);
+		*lost_len = f->len - *lost;
+		return daxdev_err(-ESTALE, "the file is now %llu bytes long (it had %llu when opened; "
+				  "truncated by another process?); reopen it",
+				  (unsigned long long)st.st_size, (unsigned long long)f->file_size);
+	}
+	return daxdev_err(-EIO, "the filesystem could not back the page (a bad block, an I/O "
+			  "error, or no space to fill a hole)");
+}
+
+/* The block device's bad ranges under the file's blocks, as file offsets. */
+static int fsdax_badblock_next(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	struct nvdimm_bad_range *bad;
+	int n = nvdimm_blockdev_badblocks(&f->blk, &bad), rc;
+
+	if (n == 0 || n == -ENOENT)
+		return -ENODATA;
+	if (n < 0)
+		return daxdev_err(n, "%s: cannot read the bad blocks of %s: %s", f->host, f->blk.name,
+				  strerror(-n));
+	rc = file_badblock_next(f->fd, bad, (size_t)n, f->len, from, &bb->offset, &bb->length);
+	free(bad);
+	if (rc == -EOPNOTSUPP)
+		return daxdev_err(rc, "%s: %s lists %d bad ranges, but the filesystem cannot say "
+				  "where the file's blocks are (no FIEMAP)", f->host, f->blk.name, n);
+	if (rc && rc != -ENODATA)
+		return daxdev_err(rc, "%s: FIEMAP: %s", f->host, strerror(-rc));
+	bb->error = -EIO;
+	bb->flags = DAXDEV_BADBLOCK_PLATFORM;
+	return rc;
+}
+
+/* Map the range again in place: a hole punch zaps the file's pages but
+ * leaves the poison markers memory-failure put in this process's page table
+ * (tmpfs unmaps without touching them), which would fault forever. */
+static int fsdax_remap(struct fsdax_file *f, uint64_t offset, uint64_t len)
+{
+	int flags = f->map.map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED;
+
+	if (mmap(f->addr + offset, (size_t)len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, f->fd,
+		 (off_t)offset) == MAP_FAILED)
+		return daxdev_err(-errno, "%s: cannot map [%llu, +%llu) again: %s", f->host,
+				  (unsigned long long)offset, (unsigned long long)len, strerror(errno));
+	return 0;
+}
+
+/* New blocks for the range, written with zeros; a range past the file's
+ * current end (truncated by someone else) is not ours to extend. */
+static int fsdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	struct stat st;
+	int rc;
+
+	if (fstat(f->fd, &st))
+		return daxdev_err(-errno, "%s: fstat: %s", f->host, strerror(errno));
+	if ((uint64_t)st.st_size < offset + len)
+		return daxdev_err(-ESTALE, "%s: the file is now %llu bytes long: [%llu, +%llu) is "
+				  "past its end; reopen it", f->host, (unsigned long long)st.st_size,
+				  (unsigned long long)offset, (unsigned long long)len);
+	rc = file_badblock_clear(f->fd, f->host, offset, len);
+	return rc ? rc : fsdax_remap(f, offset, len);
 }
 
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
@@ -144,12 +228,18 @@ static const struct daxdev_operations fsdax_ops[2][2] = {
 		.sz = sizeof(struct daxdev_operations),
 		.describe = fsdax_describe,
 		.release = fsdax_release,
+		.fault = fsdax_fault,
+		.badblock_next = fsdax_badblock_next,
+		.badblock_clear = fsdax_badblock_clear,
 	},
 	[0][0] = {
 		.sz = sizeof(struct daxdev_operations),
 		.flush = fsdax_msync,
 		.describe = fsdax_describe,
 		.release = fsdax_release,
+		.fault = fsdax_fault,
+		.badblock_next = fsdax_badblock_next,
+		.badblock_clear = fsdax_badblock_clear,
 	},
 	[1][1] = {
 		.sz = sizeof(struct daxdev_operations),
@@ -374,6 +464,7 @@ static struct fsdax_file *fsdax_new(const struct daxdev_open_args *args)
 
 	if (!f)
 		return NULL;
+	f->fd = -1;   /* the open sets its own; a probe keeps none */
 	f->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	f->readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
 	if (args->node)
@@ -407,13 +498,21 @@ static int fsdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
 	f->addr = f->map.addr;
 	nvdimm_blockdev_lookup(st.st_dev, &f->blk);
 	f->memory_fs = fsdax_memory_fs(fd);
+	/* Our own descriptor: the caller's may be closed after the open. */
+	f->fd = fd != args->fd ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (f->fd < 0) {
+		rc = daxdev_err(-errno, "%s: cannot duplicate descriptor %d: %s", f->name, fd,
+				strerror(errno));
+		goto err_unmap;
+	}
 	rc = fsdax_create(f, args, devp);
 	if (rc)
-		goto err_unmap;
-	if (fd != args->fd)
-		close(fd); /* the mapping keeps the file open */
+		goto err_fd;
 	return 0;
 
+err_fd:
+	if (f->fd != fd)
+		close(f->fd);
 err_unmap:
 	munmap(f->addr, f->len);
 err_close:

@@ -385,7 +385,9 @@ static int locate_badblocks(struct nvdimm_devdax *dax, const struct nvdimm_bad_r
 				return -ENOMEM;
 		}
 	}
-	qsort(dax->bad.ranges, dax->bad.count, sizeof(*dax->bad.ranges), by_offset);
+	/* qsort's array must not be NULL, even for no elements. */
+	if (dax->bad.count)
+		qsort(dax->bad.ranges, dax->bad.count, sizeof(*dax->bad.ranges), by_offset);
 	return 0;
 }
 
@@ -594,14 +596,47 @@ NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk
 	if (!nvdimm_sysfs_read(dir, "partition", part, sizeof(part))) {
 		/* a partition's dax attributes live on its disk, the parent dir */
 		copy_name(blk->partition, sizeof(blk->partition), last_part(dir));
+		if (!nvdimm_sysfs_read_u64(dir, "start", &blk->part_start))
+			blk->part_start *= SECTOR_SIZE;
 		slash = strrchr(dir, '/');
 		if (slash)
 			*slash = '\0';
 	}
 	copy_name(blk->name, sizeof(blk->name), last_part(dir));
+	snprintf(blk->disk_dir, sizeof(blk->disk_dir), "%s", dir);
 	blockdev_write_cache(blk, dir);
 	blk->badblocks_count = count_lines(dir, "badblocks");
 	nvdimm_region_persistence(dir, &blk->persist);
 	nvdimm_read_nodes(&blk->nodes, (const char *const[]){ blk->persist.region_dir, NULL });
 	blockdev_decision(blk);
+}
+
+NVDIMM_HIDDEN int nvdimm_blockdev_badblocks(const struct nvdimm_blockdev *blk,
+					    struct nvdimm_bad_range **ranges)
+{
+	char text[SYSFS_ATTR_MAX + 1];
+	struct nvdimm_bad_range *r;
+	size_t kept = 0;
+	int n;
+
+	*ranges = NULL;
+	if (!blk->found)
+		return -ENOENT;
+	n = nvdimm_sysfs_read(blk->disk_dir, "badblocks", text, sizeof(text));
+	if (n)
+		return n;
+	n = nvdimm_parse_badblocks(text, &r);
+	if (n <= 0)
+		return n;
+	/* Disk sectors -> partition bytes; ranges before the partition go. */
+	for (int i = 0; i < n; i++) {
+		uint64_t end = r[i].offset + r[i].length, start;
+		if (end <= blk->part_start)
+			continue;
+		start = r[i].offset > blk->part_start ? r[i].offset - blk->part_start : 0;
+		r[kept].offset = start;
+		r[kept++].length = end - blk->part_start - start;
+	}
+	*ranges = r;
+	return (int)kept;
 }

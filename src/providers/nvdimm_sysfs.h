@@ -77,6 +77,9 @@ struct nvdimm_blockdev {
 	char write_cache_path[PATH_MAX];     /* "" if there is none */
 	int write_cache_value;               /* 0, 1, or -1 if unreadable */
 	size_t badblocks_count;              /* lines in the disk's badblocks */
+	char disk_dir[PATH_MAX];             /* resolved sysfs dir of the disk */
+	uint64_t part_start;                 /* bytes: the partition's start on
+					      * the disk (0 for a whole disk) */
 	struct nvdimm_persistence persist;
 	struct nvdimm_nodes nodes;           /* of its region */
 };
@@ -114,6 +117,12 @@ NVDIMM_HIDDEN void nvdimm_devdax_clear(struct nvdimm_devdax *dax);
 /* The block device under a file's filesystem (st_dev); never fails:
  * missing files leave found/write_cache_value unset and persistence unknown. */
 NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk);
+
+/* The disk's bad sectors as byte ranges of the block device the file
+ * system is on (the partition): the number of ranges or -errno (-ENOENT:
+ * no badblocks file). */
+NVDIMM_HIDDEN int nvdimm_blockdev_badblocks(const struct nvdimm_blockdev *blk,
+					    struct nvdimm_bad_range **ranges);
 
 /* Parse "sector count" lines (512-byte sectors) into byte ranges of the
  * region; returns the number of ranges or -errno. */

@@ -18,11 +18,27 @@ struct volatile_mem {
 };
 
 static void volatile_release(struct daxdev *dev);
+static int volatile_clear(struct daxdev *dev, uint64_t offset, uint64_t len);
 
 static const struct daxdev_operations volatile_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.release = volatile_release,
+	.badblock_clear = volatile_clear,
 };
+
+/* New zero pages in place of the old ones (a poisoned anonymous page is
+ * simply dropped by the kernel when unmapped). */
+static int volatile_clear(struct daxdev *dev, uint64_t offset, uint64_t len)
+{
+	struct volatile_mem *m = daxdev_private(dev, &volatile_ops);
+	void *at = (char *)m->addr + offset;
+
+	if (mmap(at, (size_t)len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return daxdev_err(-errno, "anon: cannot replace [%llu, +%llu): %s",
+				  (unsigned long long)offset, (unsigned long long)len, strerror(errno));
+	return 0;
+}
 
 static void volatile_release(struct daxdev *dev)
 {

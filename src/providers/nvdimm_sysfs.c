@@ -123,44 +123,87 @@ NVDIMM_HIDDEN int nvdimm_sysfs_subsystem(const char *dir, char *name, size_t len
 	return 0;
 }
 
-NVDIMM_HIDDEN int nvdimm_sysfs_dev_dir(bool block, dev_t dev, char *dir, size_t len)
+/* dir + "/" + rel with "." and ".." taken out as text: right in sysfs,
+ * where the only links on the way are the one being followed (below
+ * <root>/sys every directory is a real one).  One readlink instead of the
+ * one per component realpath() makes (measured: 13 of them, ~19 us, for a
+ * disk on ext4). */
+static int join_relative(char *out, size_t len, const char *dir, const char *rel)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	int rc = nvdimm_sysfs_path(path, sizeof(path), "/sys/dev/%s/%u:%u",
-				   block ? "block" : "char", major(dev), minor(dev));
+	size_t n;
 
-	if (rc)
-		return rc;
-	if (!realpath(path, real))
-		return -errno;
-	if (snprintf(dir, len, "%s", real) >= (int)len)
+	if (snprintf(out, len, "%s", dir) >= (int)len)
 		return -ENAMETOOLONG;
+	while (*rel) {
+		size_t part = strcspn(rel, "/");
+
+		if (part == 2 && !strncmp(rel, "..", 2)) {
+			char *slash = strrchr(out, '/');
+			if (!slash)
+				return -EINVAL;
+			*slash = '\0';
+		} else if (part && !(part == 1 && rel[0] == '.')) {
+			n = strlen(out);
+			if (n + 1 + part >= len)
+				return -ENAMETOOLONG;
+			out[n] = '/';
+			memcpy(out + n + 1, rel, part);
+			out[n + 1 + part] = '\0';
+		}
+		rel += part + (rel[part] == '/');
+	}
 	return 0;
 }
 
-/* Where the upward walk stops: the resolved <root>/sys. */
-static int sysfs_top(char top[PATH_MAX])
+NVDIMM_HIDDEN int nvdimm_sysfs_dev_dir(bool block, dev_t dev, char *dir, size_t len)
 {
-	char path[PATH_MAX];
-	int rc = nvdimm_sysfs_path(path, sizeof(path), "/sys");
+	char path[PATH_MAX], node[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	int rc = nvdimm_sysfs_path(path, sizeof(path), "/sys/dev/%s",
+				   block ? "block" : "char");
 
 	if (rc)
 		return rc;
-	return realpath(path, top) ? 0 : -errno;
+	rc = nvdimm_sysfs_path(node, sizeof(node), "/sys/dev/%s/%u:%u",
+			       block ? "block" : "char", major(dev), minor(dev));
+	if (rc)
+		return rc;
+	n = readlink(node, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	if (link[0] == '/')   /* not how sysfs links, but then take it whole */
+		return realpath(link, dir) ? 0 : -errno;
+	return join_relative(dir, len, path, link);
 }
 
-/* Find the nd region (devtype nd_pmem or nd_volatile) at or above dev_dir. */
+/* An nd region's directory name: the kernel names them regionN. */
+static bool region_name(const char *name)
+{
+	if (strncmp(name, "region", 6) || !name[6])
+		return false;
+	for (name += 6; *name; name++)
+		if (*name < '0' || *name > '9')
+			return false;
+	return true;
+}
+
+/* Find the nd region (devtype nd_pmem or nd_volatile) at or above dev_dir:
+ * only directories named regionN are asked (a CXL region is one too, of
+ * devtype cxl_region; the walk goes on above it). */
 static bool find_region(const char *dev_dir, char *region_dir, char *devtype, size_t devtype_len)
 {
 	char top[PATH_MAX], dir[PATH_MAX];
 	size_t top_len;
 	char *slash;
 
-	if (sysfs_top(top) || snprintf(dir, sizeof(dir), "%s", dev_dir) >= (int)sizeof(dir))
+	if (nvdimm_sysfs_path(top, sizeof(top), "/sys") ||
+	    snprintf(dir, sizeof(dir), "%s", dev_dir) >= (int)sizeof(dir))
 		return false;
 	top_len = strlen(top);
 	while (strlen(dir) > top_len && !strncmp(dir, top, top_len)) {
-		if (!nvdimm_sysfs_read(dir, "devtype", devtype, devtype_len) &&
+		if (region_name(last_part(dir)) &&
+		    !nvdimm_sysfs_read(dir, "devtype", devtype, devtype_len) &&
 		    (!strcmp(devtype, "nd_pmem") || !strcmp(devtype, "nd_volatile"))) {
 			memcpy(region_dir, dir, strlen(dir) + 1);
 			return true;

@@ -607,20 +607,50 @@ static void blockdev_decision(struct nvdimm_blockdev *blk)
 static void blockdev_write_cache(struct nvdimm_blockdev *blk, const char *disk_dir)
 {
 	uint64_t value;
+	int rc;
 
 	blk->write_cache_value = -1;
 	if (join(blk->write_cache_path, sizeof(blk->write_cache_path), disk_dir, "dax/write_cache"))
 		blk->write_cache_path[0] = '\0';
-	if (!nvdimm_sysfs_read_u64(disk_dir, "dax/write_cache", &value) && value <= 1)
+	rc = nvdimm_sysfs_read_u64(disk_dir, "dax/write_cache", &value);
+	if (!rc && value <= 1)
 		blk->write_cache_value = (int)value;
-	else if (access(blk->write_cache_path, F_OK))
-		blk->write_cache_path[0] = '\0';
+	else if (rc == -ENOENT)
+		blk->write_cache_path[0] = '\0';   /* none (unreadable ones stay named) */
+}
+
+/* A partition's directory sits in its disk's (.../block/pmem1/pmem1p1); a
+ * disk's in the block directory (.../block/pmem1).  Told by the path, so a
+ * whole disk costs no read of a "partition" file it does not have. */
+static bool partition_dir(const char *dir)
+{
+	const char *end = strrchr(dir, '/'), *start;
+
+	if (!end || end == dir)
+		return false;
+	for (start = end - 1; start > dir && *start != '/'; start--)
+		;
+	return strncmp(start + 1, "block/", 6) != 0;
+}
+
+/* Step from a partition's directory up to its disk's. */
+static void blockdev_partition(struct nvdimm_blockdev *blk, char *dir)
+{
+	char part[8], *slash;
+
+	if (nvdimm_sysfs_read(dir, "partition", part, sizeof(part)))
+		return;
+	copy_name(blk->partition, sizeof(blk->partition), last_part(dir));
+	if (!nvdimm_sysfs_read_u64(dir, "start", &blk->part_start))
+		blk->part_start *= SECTOR_SIZE;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
 }
 
 NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk)
 {
-	char dir[PATH_MAX], part[8];
-	char *slash;
+	char dir[PATH_MAX];
 
 	memset(blk, 0, sizeof(*blk));
 	blk->write_cache_value = -1;
@@ -632,25 +662,25 @@ NVDIMM_HIDDEN void nvdimm_blockdev_lookup(dev_t dev, struct nvdimm_blockdev *blk
 		return;
 	}
 	blk->found = true;
-	if (!nvdimm_sysfs_read_u64(dir, "size", &blk->size) && blk->size <= UINT64_MAX / 512)
+	/* A disk that is no nvdimm memory (the common case: a file on an
+	 * ordinary disk) costs the region search by path, and one read. */
+	nvdimm_region_persistence(dir, &blk->persist);
+	if (blk->persist.has_region &&
+	    !nvdimm_sysfs_read_u64(dir, "size", &blk->size) && blk->size <= UINT64_MAX / 512)
 		blk->size *= 512; /* sysfs counts 512-byte sectors, whatever the block size */
 	else
 		blk->size = 0;
-	if (!nvdimm_sysfs_read(dir, "partition", part, sizeof(part))) {
-		/* a partition's dax attributes live on its disk, the parent dir */
-		copy_name(blk->partition, sizeof(blk->partition), last_part(dir));
-		if (!nvdimm_sysfs_read_u64(dir, "start", &blk->part_start))
-			blk->part_start *= SECTOR_SIZE;
-		slash = strrchr(dir, '/');
-		if (slash)
-			*slash = '\0';
-	}
+	/* a partition's dax attributes live on its disk, the parent dir */
+	if (partition_dir(dir))
+		blockdev_partition(blk, dir);
 	copy_name(blk->name, sizeof(blk->name), last_part(dir));
 	snprintf(blk->disk_dir, sizeof(blk->disk_dir), "%s", dir);
 	blockdev_write_cache(blk, dir);
-	blk->badblocks_count = count_lines(dir, "badblocks");
-	nvdimm_region_persistence(dir, &blk->persist);
-	nvdimm_read_nodes(&blk->nodes, (const char *const[]){ blk->persist.region_dir, NULL });
+	if (blk->persist.has_region) {
+		blk->badblocks_count = count_lines(dir, "badblocks");
+		nvdimm_read_nodes(&blk->nodes,
+				  (const char *const[]){ blk->persist.region_dir, NULL });
+	}
 	blockdev_decision(blk);
 }
 

@@ -63,7 +63,7 @@ static int append_records(struct checker *c, struct plog *log, uint64_t first)
 		iov[i].iov_len = c->size;
 		fill_payload(iov[i].iov_base, c->size, first + (uint64_t)i);
 	}
-	plog_set_test_fault(log, c->opts->fault);
+	plog_test_set_fault(log, c->opts->fault);
 	rc = plog_appendv(log, iov, c->nrec);
 	free(bufs);
 	return rc ? note(c, rc, "append failed: %s", plog_errormsg()) : 0;

@@ -58,16 +58,4 @@ void plog_get_stat(const struct plog *log, struct plog_stat *st);
 
 const char *plog_errormsg(void);
 
-/* For testing crash checkers only: deliberately broken append variants. */
-enum plog_test_fault {
-	PLOG_FAULT_NONE = 0,
-	/* Payload copied without a flush: the append is acknowledged (the
-	 * record published) while its data may still sit in the CPU cache. */
-	PLOG_FAULT_UNFLUSHED_PAYLOAD = 1,
-	/* Everything flushed, but the append returns without its fence: the
-	 * append is acknowledged while its write-backs may still be in flight. */
-	PLOG_FAULT_UNFENCED_APPEND = 2,
-};
-void plog_set_test_fault(struct plog *log, enum plog_test_fault fault);
-
 #endif

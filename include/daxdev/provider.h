@@ -93,6 +93,22 @@ struct daxdev_operations {
 	/* OPTIONAL.  Called at the last daxdev_put(): unmap, close, free the
 	 * private data.  Fallback: nothing. */
 	void (*release)(struct daxdev *dev);
+
+	/* OPTIONAL.  Take the advisory lock below the object for
+	 * daxdev_lock(): flock() on the provider's own descriptor, the
+	 * members' locks.  flags are daxdev_lock()'s (DAXDEV_LOCK_SHARED,
+	 * DAXDEV_LOCK_NOWAIT), already checked.  Called only when the object
+	 * goes from unlocked to locked, without the kill count (it may wait a
+	 * long time), so it must stay safe after a kill, until release.
+	 * Return 0, -EWOULDBLOCK (NOWAIT, held elsewhere) or -errno.
+	 * Fallback: the lock is the object's alone, which is right when no
+	 * other object can reach the memory (anonymous memory). */
+	int (*lock)(struct daxdev *dev, unsigned flags);
+
+	/* OPTIONAL; required with lock.  Drop what lock took: called by
+	 * daxdev_unlock() when the last holder leaves, and at release of an
+	 * object still locked (before the release op). */
+	void (*unlock)(struct daxdev *dev);
 };
 
 struct daxdev_params {

@@ -99,6 +99,7 @@ static int fill_device(struct daxdev *dev, const struct daxdev_operations *ops,
 		 p->persistence_reason ? p->persistence_reason : "not stated by the provider");
 	dev->platform_write_cache = p->write_cache;
 	pthread_mutex_init(&dev->state_lock, NULL);
+	daxdev_lock_init(dev);
 	return 0;
 }
 
@@ -153,6 +154,7 @@ DAXDEV_API int daxdev_alloc(const struct daxdev_operations *ops,
 	return 0;
 
 err_lock:
+	daxdev_lock_release(dev);
 	pthread_mutex_destroy(&dev->state_lock);
 err_strings:
 	free_strings(dev);
@@ -175,6 +177,7 @@ DAXDEV_API struct daxdev *daxdev_get(struct daxdev *dev)
 
 static void release(struct daxdev *dev)
 {
+	daxdev_lock_release(dev);
 	if (dev->ops.release)
 		dev->ops.release(dev);
 	pthread_mutex_destroy(&dev->state_lock);

@@ -143,6 +143,13 @@ struct daxdev {
 	struct daxdev_persist persist[DAXDEV_NSTATES];
 	_Atomic(const struct daxdev_persist *) cur;
 	pthread_mutex_t state_lock;   /* serialises set_write_cache */
+
+	/* daxdev_lock (lock.c), under lock_mutex: */
+	pthread_mutex_t lock_mutex;
+	pthread_cond_t lock_cond;     /* holders changed */
+	int lock_holders;             /* -1 exclusive, n > 0 shared, 0 none */
+	bool lock_taking;             /* the provider's lock op is running */
+	pthread_t lock_owner;         /* thread that took it exclusively */
 };
 
 /* Lifetime: enter before calling into the provider, leave after. */
@@ -150,6 +157,11 @@ DAXDEV_HIDDEN int daxdev_enter(struct daxdev *dev);
 DAXDEV_HIDDEN void daxdev_leave(struct daxdev *dev);
 
 DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_flush_name);
+
+/* The advisory lock's state (lock.c): set up at creation; at release, the
+ * provider's lock dropped if the object still holds it. */
+DAXDEV_HIDDEN void daxdev_lock_init(struct daxdev *dev);
+DAXDEV_HIDDEN void daxdev_lock_release(struct daxdev *dev);
 
 /* Registry of shared devices by host name. */
 DAXDEV_HIDDEN struct daxdev *daxdev_registry_lookup(const char *host);

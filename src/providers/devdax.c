@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "providers.h"
 #include "mapping.h"
+#include "filelock.h"
 #include "nvdimm_sysfs.h"
 
 /* Mappings larger than a 47-bit user address space cannot exist. */
@@ -31,6 +32,7 @@
 struct devdax_mem {
 	void *addr;
 	size_t len;
+	int lock_fd;              /* for daxdev_lock (filelock.h), or -1 */
 	struct provider_mapping map;
 	struct nvdimm_devdax dax; /* sysfs view, bad ranges */
 };
@@ -104,8 +106,21 @@ static void devdax_release(struct daxdev *dev)
 	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
 
 	munmap(m->addr, m->len);
+	filelock_close(m->lock_fd);
 	nvdimm_devdax_clear(&m->dax);
 	free(m);
+}
+
+static int devdax_lock(struct daxdev *dev, unsigned flags)
+{
+	struct devdax_mem *m = daxdev_private(dev, &devdax_ops);
+
+	return filelock_lock(m->lock_fd, m->dax.name, flags);
+}
+
+static void devdax_unlock(struct daxdev *dev)
+{
+	filelock_unlock(((struct devdax_mem *)daxdev_private(dev, &devdax_ops))->lock_fd);
 }
 
 static const struct daxdev_operations devdax_ops = {
@@ -113,6 +128,8 @@ static const struct daxdev_operations devdax_ops = {
 	.direct_access = devdax_direct_access,
 	.describe = devdax_describe,
 	.release = devdax_release,
+	.lock = devdax_lock,
+	.unlock = devdax_unlock,
 };
 
 /* Map fd at an address that is a multiple of align: reserve len + align of
@@ -192,10 +209,12 @@ static int devdax_map(struct devdax_mem *m, const struct daxdev_open_args *args,
 	if (fd < 0)
 		return fd;
 	rc = devdax_map_aligned(m, fd, name, readonly);
-	if (fd != args->fd)
-		close(fd); /* the mapping keeps the device open */
-	if (rc)
+	if (rc) {
+		if (fd != args->fd)
+			close(fd);
 		return rc;
+	}
+	m->lock_fd = filelock_keep(fd, args->fd);
 	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes at %p, align %llu, %s; %s", m->dax.name,
 		   m->len, m->addr, (unsigned long long)m->dax.align,
 		   m->map.map_sync ? "MAP_SYNC" : m->map.note, m->dax.persist.reason);
@@ -262,6 +281,7 @@ static int devdax_open(const struct daxdev_open_args *args, struct daxdev **devp
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return daxdev_err(-ENOMEM, "%s: out of memory", name);
+	m->lock_fd = -1;
 	rc = nvdimm_devdax_lookup(name, st.st_rdev, &m->dax);
 	if (rc)
 		goto err_clear;
@@ -278,6 +298,7 @@ static int devdax_open(const struct daxdev_open_args *args, struct daxdev **devp
 
 err_unmap:
 	munmap(m->addr, m->len);
+	filelock_close(m->lock_fd);
 err_clear:
 	nvdimm_devdax_clear(&m->dax);
 	free(m);

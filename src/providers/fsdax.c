@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "providers.h"
 #include "mapping.h"
+#include "filelock.h"
 #include "nvdimm_sysfs.h"
 
 /* statfs f_type of the memory-only filesystems (values from linux/magic.h) */
@@ -39,6 +40,7 @@ struct fsdax_file {
 	uint64_t file_size;         /* st_size at open; len is this rounded down */
 	bool memory_fs;             /* tmpfs or ramfs */
 	bool readonly;
+	int lock_fd;                /* for daxdev_lock (filelock.h), or -1 */
 	struct provider_mapping map;
 	char name[PATH_MAX];        /* for messages: the path, or "fd N" */
 	char host[PATH_MAX];        /* realpath */
@@ -120,7 +122,20 @@ static void fsdax_release(struct daxdev *dev)
 	struct fsdax_file *f = fsdax_of(dev);
 
 	munmap(f->addr, f->len);
+	filelock_close(f->lock_fd);
 	free(f);
+}
+
+static int fsdax_lock(struct daxdev *dev, unsigned flags)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+
+	return filelock_lock(f->lock_fd, f->host, flags);
+}
+
+static void fsdax_unlock(struct daxdev *dev)
+{
+	filelock_unlock(fsdax_of(dev)->lock_fd);
 }
 
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
@@ -129,6 +144,8 @@ static const struct daxdev_operations fsdax_sync_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.describe = fsdax_describe,
 	.release = fsdax_release,
+	.lock = fsdax_lock,
+	.unlock = fsdax_unlock,
 };
 
 static const struct daxdev_operations fsdax_msync_ops = {
@@ -136,6 +153,8 @@ static const struct daxdev_operations fsdax_msync_ops = {
 	.flush = fsdax_msync,
 	.describe = fsdax_describe,
 	.release = fsdax_release,
+	.lock = fsdax_lock,
+	.unlock = fsdax_unlock,
 };
 
 /* Open with the access asked for; with DAXDEV_OPEN_CREATE create the file
@@ -342,6 +361,7 @@ static struct fsdax_file *fsdax_new(const struct daxdev_open_args *args)
 		return NULL;
 	f->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	f->readonly = args->opts->flags & DAXDEV_OPEN_READONLY;
+	f->lock_fd = -1;
 	if (args->fd >= 0)
 		snprintf(f->name, sizeof(f->name), "fd %d", args->fd);
 	else
@@ -368,15 +388,16 @@ static int fsdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
 	if (rc)
 		goto err_close;
 	f->addr = f->map.addr;
+	f->lock_fd = filelock_keep(fd, args->fd);
 	rc = fsdax_create(f, fd, &st, args, devp);
 	if (rc)
 		goto err_unmap;
-	if (fd != args->fd)
-		close(fd); /* the mapping keeps the file open */
 	return 0;
 
 err_unmap:
 	munmap(f->addr, f->len);
+	if (f->lock_fd != fd)
+		filelock_close(f->lock_fd);
 err_close:
 	if (fd != args->fd)
 		close(fd);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by plog.c (append, create, rewind, reading) and recover.c (header
- * check and record scan): the log object, the on-media layout
- * (docs/plog-format.md) and its encoding.
+ * Shared by plog.c (append, create, rewind, reading), header.c (the header
+ * and its generation word) and recover.c (the record scan): the log object,
+ * the on-media layout (docs/plog-format.md) and its encoding.
  */
 #ifndef PLOG_INTERNAL_H
 #define PLOG_INTERNAL_H
@@ -22,6 +22,12 @@
 #define OFF_GENERATION 64
 #define HEADER_CHECKED 60           /* header CRC covers bytes [0, 60) */
 #define HEADER_READ 72
+
+/* The generation word: a 48-bit generation and, above it, the low 16 bits
+ * of the CRC-32C of its 6 bytes, so that one aligned 8-byte store changes
+ * both and any damaged byte of the word shows. */
+#define GEN_BITS 48
+#define GEN_MAX ((UINT64_C(1) << GEN_BITS) - 1)
 
 #define REC_CRC 0
 #define REC_LEN 4
@@ -53,11 +59,16 @@ struct pending {
 
 struct plog {
 	struct daxdev *dev;
+	bool readonly;
+	bool locked;                /* holds daxdev_lock() on dev */
 	uint64_t size;              /* device bytes */
 	uint64_t capacity;          /* record area bytes */
 	uint64_t generation;
 	uint64_t tail;              /* absolute offset of the next record */
 	uint64_t records;
+	int damage_err;             /* what ended recovery short, or 0 ... */
+	uint64_t damage_off;        /* ... where ... */
+	char damage_msg[512];       /* ... and the message */
 	enum plog_test_fault fault;
 	struct pending pend;
 };
@@ -129,9 +140,15 @@ int plog_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* The device's message as plog's. */
 int plog_dax_fail(int err);
 
-/* recover.c: check the header read from the device, then find the end of
- * the log (log->tail, log->records). */
+/* header.c */
+uint64_t plog_gen_word(uint64_t generation);
+void plog_encode_header(const struct plog *log, unsigned char *h);
+/* Read and check the header: log->capacity and log->generation. */
 int plog_read_header(struct plog *log);
+
+/* recover.c: find the end of the log (log->tail, log->records).  Damage in
+ * the record area is recorded in log->damage_* (the records before it are
+ * the log); the return value is for what stops recovery altogether. */
 int plog_recover(struct plog *log);
 
 #endif

@@ -22,4 +22,9 @@ enum plog_test_fault {
 /* Make the appends of log broken in the given way (PLOG_FAULT_NONE: not). */
 void plog_test_set_fault(struct plog *log, enum plog_test_fault fault);
 
+/* Durably set the log's generation (1..PLOG_TEST_GENERATION_MAX), to test
+ * what rewind does at the largest. */
+#define PLOG_TEST_GENERATION_MAX ((UINT64_C(1) << 48) - 1)
+int plog_test_set_generation(struct plog *log, uint64_t generation);
+
 #endif

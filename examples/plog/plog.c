@@ -204,6 +204,8 @@ int plog_appendv(struct plog *log, const struct iovec *recs, int n)
 
 	if (!log)
 		return plog_fail(-EINVAL, "plog append: NULL log");
+	if (log->readonly)
+		return plog_fail(-EROFS, "plog append: the log is open read-only");
 	rc = check_batch(log, recs, n, &need);
 	if (rc)
 		return rc;
@@ -257,6 +259,8 @@ void plog_close(struct plog *log)
 {
 	if (!log)
 		return;
+	if (log->locked)
+		daxdev_unlock(log->dev);
 	daxdev_put(log->dev);
 	free(log);
 }
@@ -267,37 +271,55 @@ void plog_test_set_fault(struct plog *log, enum plog_test_fault fault)
 		log->fault = fault;
 }
 
-int plog_open(struct daxdev *dev, struct plog **logp)
+/* One writer, or readers only: another open of the log, in this process or
+ * another, waits (PLOG_OPEN_WAIT) or makes this one fail with -EBUSY. */
+static int lock_log(struct plog *log, unsigned flags)
+{
+	unsigned how = (log->readonly ? DAXDEV_LOCK_SHARED : 0) |
+		       (flags & PLOG_OPEN_WAIT ? 0 : DAXDEV_LOCK_NOWAIT);
+	int rc = daxdev_lock(log->dev, how);
+
+	if (rc == -EWOULDBLOCK)
+		return plog_fail(-EBUSY, "plog: the log is busy: open for %s elsewhere (another process, or another open in this one)",
+				 log->readonly ? "writing" : "reading or writing");
+	if (rc)
+		return plog_dax_fail(rc);
+	log->locked = true;
+	return 0;
+}
+
+static bool device_readonly(struct daxdev *dev)
+{
+	struct daxdev_info info = DAXDEV_INFO_INIT;
+
+	return daxdev_get_info(dev, &info) == 0 && info.readonly;
+}
+
+int plog_open(struct daxdev *dev, unsigned flags, struct plog **logp)
 {
 	struct plog *log;
-	int rc = log_new(dev, &log);
+	int rc;
 
+	if (flags & ~(PLOG_OPEN_READONLY | PLOG_OPEN_WAIT))
+		return plog_fail(-EINVAL, "plog_open: unknown flags 0x%x", flags);
+	rc = log_new(dev, &log);
 	if (rc)
 		return rc;
-	rc = plog_read_header(log);
+	log->readonly = (flags & PLOG_OPEN_READONLY) || device_readonly(dev);
+	rc = lock_log(log, flags);
+	if (!rc)
+		rc = plog_read_header(log);
 	if (!rc)
 		rc = plog_recover(log);
+	/* Appending after damage would write over what lies beyond it. */
+	if (!rc && log->damage_err && !log->readonly)
+		rc = plog_fail(log->damage_err, "%s", log->damage_msg);
 	if (rc) {
 		plog_close(log);
 		return rc;
 	}
 	*logp = log;
 	return 0;
-}
-
-int plog_is_formatted(struct daxdev *dev)
-{
-	char magic[sizeof(MAGIC)];
-	int rc;
-
-	if (!dev)
-		return plog_fail(-EINVAL, "plog: NULL device");
-	if (daxdev_size(dev) < sizeof(magic))
-		return 0;
-	rc = daxdev_read(dev, OFF_MAGIC, magic, sizeof(magic));
-	if (rc)
-		return plog_dax_fail(rc);
-	return !memcmp(magic, MAGIC, sizeof(magic));
 }
 
 /* --- creating and rewinding ---------------------------------------------- */
@@ -314,18 +336,8 @@ static uint64_t first_generation(void)
 		r = (uint64_t)ts.tv_nsec * UINT64_C(0x9E3779B97F4A7C15) ^
 		    (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
 	}
-	return (r >> 2) | 1;  /* nonzero, with room for 2^62 rewinds */
-}
-
-static void encode_header(const struct plog *log, unsigned char *h)
-{
-	memset(h, 0, HEADER_READ);
-	memcpy(h + OFF_MAGIC, MAGIC, sizeof(MAGIC));
-	put32(h + OFF_VERSION, PLOG_VERSION);
-	put64(h + OFF_DATA, PLOG_HEADER_SIZE);
-	put64(h + OFF_CAPACITY, log->capacity);
-	put32(h + OFF_HEADER_CRC, daxdev_crc32c(0, h, HEADER_CHECKED));
-	put64(h + OFF_GENERATION, log->generation);
+	r &= GEN_MAX;
+	return r ? r : 1;
 }
 
 /* The magic durably zero; everything else, fenced; then the magic: a crash
@@ -339,7 +351,7 @@ static int write_header(struct plog *log)
 			      .iov_len = HEADER_READ - sizeof(MAGIC) };
 	int rc;
 
-	encode_header(log, h);
+	plog_encode_header(log, h);
 	rc = daxdev_write(log->dev, OFF_MAGIC, no_magic, sizeof(no_magic));
 	if (!rc)
 		rc = daxdev_writev(log->dev, OFF_MAGIC + sizeof(MAGIC), &rest, 1, DAXDEV_F_NODRAIN);
@@ -358,6 +370,13 @@ int plog_create(struct daxdev *dev, struct plog **logp)
 
 	if (rc)
 		return rc;
+	if (device_readonly(dev)) {
+		rc = plog_fail(-EROFS, "plog create: %s is open read-only", daxdev_host(dev));
+		goto err_close;
+	}
+	rc = lock_log(log, 0);
+	if (rc)
+		goto err_close;
 	if (log->size < PLOG_HEADER_SIZE + REC_HDR + 8) {
 		rc = plog_fail(-ENOSPC, "plog create: a device of %llu bytes is too small (need at least %u)",
 			       (unsigned long long)log->size, PLOG_HEADER_SIZE + REC_HDR + 8);
@@ -377,25 +396,44 @@ err_close:
 	return rc;
 }
 
-int plog_rewind(struct plog *log)
+/* The generation word is one aligned 8-byte store, which the hardware makes
+ * durable whole or not at all. */
+static int store_generation(struct plog *log, uint64_t generation)
 {
 	void *page0;
-	long got;
+	long got = daxdev_direct_access(log->dev, 0, 1, &page0);
+	int rc;
+
+	if (got < 0)
+		return plog_dax_fail((int)got);
+	uint64_t *word = (uint64_t *)((char *)page0 + OFF_GENERATION);
+	__atomic_store_n(word, htole64(plog_gen_word(generation)), __ATOMIC_RELAXED);
+	rc = daxdev_flush(log->dev, word, sizeof(*word));
+	if (rc)
+		return plog_dax_fail(rc);
+	log->generation = generation;
+	return 0;
+}
+
+int plog_test_set_generation(struct plog *log, uint64_t generation)
+{
+	if (!log || !generation || generation > PLOG_TEST_GENERATION_MAX)
+		return plog_fail(-EINVAL, "plog_test_set_generation: no log, or generation out of range");
+	return store_generation(log, generation);
+}
+
+int plog_rewind(struct plog *log)
+{
 	int rc;
 
 	if (!log)
 		return plog_fail(-EINVAL, "plog_rewind: NULL log");
-	got = daxdev_direct_access(log->dev, 0, 1, &page0);
-	if (got < 0)
-		return plog_dax_fail((int)got);
-	/* The generation is one aligned 8-byte word: a single store, which the
-	 * hardware makes durable whole or not at all. */
-	uint64_t *gen = (uint64_t *)((char *)page0 + OFF_GENERATION);
-	__atomic_store_n(gen, htole64(log->generation + 1), __ATOMIC_RELAXED);
-	rc = daxdev_flush(log->dev, gen, sizeof(*gen));
+	if (log->readonly)
+		return plog_fail(-EROFS, "plog rewind: the log is open read-only");
+	/* 1 after the largest: 0 is never a generation. */
+	rc = store_generation(log, log->generation == GEN_MAX ? 1 : log->generation + 1);
 	if (rc)
-		return plog_dax_fail(rc);
-	log->generation++;
+		return rc;
 	log->tail = PLOG_HEADER_SIZE;
 	log->records = 0;
 	/* Not needed for correctness: lets the next open stop at once. */
@@ -451,6 +489,8 @@ int plog_foreach(struct plog *log, plog_record_fn fn, void *arg)
 		off += slot_size(len);
 	}
 	free(buf);
+	if (!rc && log->damage_err)
+		rc = plog_fail(log->damage_err, "%s", log->damage_msg);
 	return rc;
 }
 
@@ -465,5 +505,6 @@ void plog_get_stat(const struct plog *log, struct plog_stat *st)
 		.capacity = log->capacity,
 		.generation = log->generation,
 		.max_record = free_bytes >= REC_HDR ? (free_bytes - REC_HDR) & ~UINT64_C(7) : 0,
+		.damage = log->damage_err ? log->damage_off : 0,
 	};
 }

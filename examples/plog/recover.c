@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plog recovery: check the header, then scan the records to the end of the
- * log (docs/plog-format.md, "Recovery rule").  Everything is read through
- * daxdev_read(), a window at a time, so that a page the device cannot read
- * is an error with an offset, not a fault.
+ * plog recovery: scan the records to the end of the log (docs/plog-format.md,
+ * "Recovery rule").  Everything is read through daxdev_read(), a window at a
+ * time, so that a page the device cannot read is damage with an offset, not
+ * a fault; damage ends the log's readable part, and the caller decides what
+ * it means (plog_open: an error for a writer, the end for a reader).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include "plog-internal.h"
 
@@ -19,6 +21,8 @@ struct window {
 	size_t len;
 	size_t next;                /* bytes the next refill reads: doubles up to WINDOW */
 	unsigned char *buf;
+	bool unreadable;            /* a read failed, at ... */
+	uint64_t bad;               /* ... this offset */
 };
 
 static int window_open(struct window *w, struct plog *log)
@@ -30,6 +34,30 @@ static int window_open(struct window *w, struct plog *log)
 static void window_close(struct window *w)
 {
 	free(w->buf);
+}
+
+/* The first unreadable 64-byte line of [off, off + len), for the message. */
+static uint64_t first_unreadable(struct plog *log, uint64_t off, size_t len)
+{
+	unsigned char line[64];
+
+	for (uint64_t o = off, n; o < off + len; o += n) {
+		n = 64 - o % 64 < off + len - o ? 64 - o % 64 : off + len - o;
+		if (daxdev_read(log->dev, o, line, n))
+			return o;
+	}
+	return off;
+}
+
+static int read_failed(struct window *w, int rc, uint64_t off, size_t len)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "%s", daxdev_errormsg());
+	w->unreadable = true;
+	w->bad = first_unreadable(w->log, off, len);
+	return plog_fail(rc, "plog log is unreadable at offset %llu: %s",
+			 (unsigned long long)w->bad, why);
 }
 
 /* *p = the bytes [off, off + len) (len <= WINDOW, inside the device),
@@ -52,55 +80,12 @@ static int window_get(struct window *w, uint64_t off, size_t len, const unsigned
 			rc = daxdev_read(w->log->dev, off, w->buf, want);
 		}
 		if (rc)
-			return plog_fail(rc, "plog: cannot read offset %llu: %s",
-					 (unsigned long long)off, daxdev_errormsg());
+			return read_failed(w, rc, off, len);
 		w->off = off;
 		w->len = want;
 	}
 	*p = w->buf + (off - w->off);
 	return 0;
-}
-
-/* --- the header ----------------------------------------------------------- */
-
-static int check_header(struct plog *log, const unsigned char *h)
-{
-	uint32_t version = get32(h + OFF_VERSION);
-
-	if (memcmp(h + OFF_MAGIC, MAGIC, sizeof(MAGIC)))
-		return plog_fail(-EINVAL, "not a plog log (no plog magic at offset 0)");
-	if (version != PLOG_VERSION)
-		return plog_fail(-EPROTONOSUPPORT, "plog format version %u is not supported (this program reads version %d)",
-				 version, PLOG_VERSION);
-	if (get32(h + OFF_HEADER_CRC) != daxdev_crc32c(0, h, HEADER_CHECKED))
-		return plog_fail(-EBADMSG, "plog header is corrupt (checksum mismatch)");
-	if (get32(h + OFF_FLAGS) || get64(h + OFF_DATA) != PLOG_HEADER_SIZE)
-		return plog_fail(-EBADMSG, "plog header has unknown flags or data offset");
-	log->capacity = get64(h + OFF_CAPACITY);
-	log->generation = get64(h + OFF_GENERATION);
-	if (log->capacity < REC_HDR || log->capacity % 8 || log->generation == 0)
-		return plog_fail(-EBADMSG, "plog header is corrupt (capacity %llu, generation %llu)",
-				 (unsigned long long)log->capacity,
-				 (unsigned long long)log->generation);
-	if (log->capacity > log->size - PLOG_HEADER_SIZE || log->size < PLOG_HEADER_SIZE)
-		return plog_fail(-EBADMSG, "plog log is truncated: it needs %llu bytes, the device has %llu",
-				 (unsigned long long)(PLOG_HEADER_SIZE + log->capacity),
-				 (unsigned long long)log->size);
-	return 0;
-}
-
-int plog_read_header(struct plog *log)
-{
-	unsigned char h[HEADER_READ];
-	int rc;
-
-	if (log->size < HEADER_READ)
-		return plog_fail(-EINVAL, "not a plog log (device of %llu bytes is too small)",
-				 (unsigned long long)log->size);
-	rc = daxdev_read(log->dev, 0, h, sizeof(h));
-	if (rc)
-		return plog_fail(rc, "plog: cannot read the header: %s", daxdev_errormsg());
-	return check_header(log, h);
 }
 
 /* --- records -------------------------------------------------------------- */
@@ -248,6 +233,15 @@ static int check_for_corruption(struct window *w, const struct scan *s)
 			 (unsigned long long)found);
 }
 
+/* Corruption or an unreadable part: the records before it are the log. */
+static bool is_damage(const struct window *w, int rc)
+{
+	if (rc == -EBADMSG && !w->unreadable)
+		return true;
+	/* A read error, unless the device itself has gone away. */
+	return w->unreadable && (rc != -ENXIO || daxdev_alive(w->log->dev));
+}
+
 int plog_recover(struct plog *log)
 {
 	struct scan s = { .off = PLOG_HEADER_SIZE, .committed_off = PLOG_HEADER_SIZE };
@@ -255,12 +249,20 @@ int plog_recover(struct plog *log)
 	bool more = true;
 	int rc = window_open(&w, log);
 
+	if (rc)
+		return rc;
 	while (more && !rc)
 		rc = scan_step(&w, &s, &more);
 	if (!rc)
 		rc = check_for_corruption(&w, &s);
-	window_close(&w);
 	log->tail = s.committed_off;
 	log->records = s.committed_seq;
+	if (rc && is_damage(&w, rc)) {
+		log->damage_err = rc;
+		log->damage_off = w.unreadable ? w.bad : s.off;
+		snprintf(log->damage_msg, sizeof(log->damage_msg), "%s", plog_errormsg());
+		rc = 0;
+	}
+	window_close(&w);
 	return rc;
 }

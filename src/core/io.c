@@ -193,6 +193,27 @@ static int write_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 	return c->flags & DAXDEV_F_NOFLUSH ? 0 : c->how->flush_chunk(dev, addr, n);
 }
 
+/* A flat device is one piece at base + offset with no provider flush (so no
+ * per-chunk write-back either): one copy per buffer, then the drain.  The
+ * walk's chunk callback and cursor cost as much as a small copy. */
+static int copy_flat(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
+		     int iovcnt, unsigned flags)
+{
+	const struct daxdev_persist *how = daxdev_cur(dev);
+	char *dst = dev->base + offset;
+	int rc = 0;
+
+	for (int i = 0; i < iovcnt && !rc; i++) {
+		if (iov[i].iov_len)
+			rc = how->copy_part(dev, dst, iov[i].iov_base, iov[i].iov_len,
+					    flags | DAXDEV_F_NODRAIN);
+		dst += iov[i].iov_len;
+	}
+	if (!rc && !(flags & DAXDEV_F_NODRAIN))
+		daxdev_persist_drain(dev, how);
+	return rc;
+}
+
 static int default_copy_from_iter(struct daxdev *dev, uint64_t offset,
 				  const struct iovec *iov, uint64_t total, unsigned flags)
 {
@@ -246,6 +267,8 @@ static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
 	if (!rc && total) {
 		if (dev->ops.copy_from_iter)
 			rc = dev->ops.copy_from_iter(dev, offset, iov, iovcnt, flags);
+		else if (dev->flat)
+			rc = copy_flat(dev, offset, iov, iovcnt, flags);
 		else
 			rc = default_copy_from_iter(dev, offset, iov, total, flags);
 	}

@@ -70,27 +70,37 @@ static void pend_add(struct pending *p, const void *src, size_t n)
 	p->len += n;
 }
 
-/* Copy n bytes (zeros if src is NULL) into the stage. */
-static int pend_staged(struct plog *log, const void *src, size_t n)
+/* *dst = n (at most STAGE_SIZE) bytes of the stage, queued next. */
+static int pend_reserve(struct plog *log, size_t n, unsigned char **dst)
 {
 	struct pending *p = &log->pend;
 
+	if (STAGE_SIZE - p->staged < n || p->n == APPEND_IOV) {
+		int rc = pend_flush(log, 0);
+		if (rc)
+			return rc;
+	}
+	*dst = p->stage + p->staged;
+	p->staged += n;
+	pend_add(p, *dst, n);
+	return 0;
+}
+
+/* Copy n bytes (zeros if src is NULL) into the stage. */
+static int pend_staged(struct plog *log, const void *src, size_t n)
+{
 	while (n) {
-		if (p->staged == STAGE_SIZE || p->n == APPEND_IOV) {
-			int rc = pend_flush(log, 0);
-			if (rc)
-				return rc;
-		}
-		size_t take = STAGE_SIZE - p->staged < n ? STAGE_SIZE - p->staged : n;
-		unsigned char *dst = p->stage + p->staged;
+		size_t take = n < STAGE_SIZE ? n : STAGE_SIZE;
+		unsigned char *dst;
+		int rc = pend_reserve(log, take, &dst);
+		if (rc)
+			return rc;
 		if (src) {
 			memcpy(dst, src, take);
 			src = (const char *)src + take;
 		} else {
 			memset(dst, 0, take);
 		}
-		p->staged += take;
-		pend_add(p, dst, take);
 		n -= take;
 	}
 	return 0;
@@ -151,24 +161,29 @@ static int put_unflushed_payload(struct plog *log, const struct iovec *rec)
 	return rc ? rc : pend_flush(log, DAXDEV_F_NOFLUSH);
 }
 
-/* Queue one record at off: small ones through the stage, large payloads
- * straight from the caller's buffer. */
+/* Queue one record at off: a small one built whole in the stage, a large
+ * payload straight from the caller's buffer. */
 static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 		      uint32_t index, uint32_t count)
 {
-	unsigned char h[REC_HDR];
-	size_t pad = slot_size(rec->iov_len) - REC_HDR - rec->iov_len;
+	size_t len = rec->iov_len, pad = slot_size(len) - REC_HDR - len;
+	unsigned char h[REC_HDR], *slot;
 	int rc;
 
+	if (len <= INLINE_MAX && log->fault != PLOG_FAULT_UNFLUSHED_PAYLOAD) {
+		rc = pend_reserve(log, slot_size(len), &slot);
+		if (rc)
+			return rc;
+		encode_rec(log, slot, off, rec, index, count);
+		memcpy(slot + REC_HDR, rec->iov_base, len);
+		memset(slot + REC_HDR + len, 0, pad);
+		return 0;
+	}
 	encode_rec(log, h, off, rec, index, count);
 	rc = pend_staged(log, h, REC_HDR);
-	if (rc)
-		return rc;
-	if (log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD)
+	if (!rc && log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD)
 		rc = put_unflushed_payload(log, rec);
-	else if (rec->iov_len <= INLINE_MAX)
-		rc = pend_staged(log, rec->iov_base, rec->iov_len);
-	else
+	else if (!rc)
 		rc = put_large_payload(log, rec);
 	return rc ? rc : pend_staged(log, NULL, pad);
 }

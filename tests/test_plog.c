@@ -261,21 +261,34 @@ static void test_split_mapping(void **state)
 	drop(&f);
 }
 
+/* A log on a new 64 KiB file in a new directory made from dir's template. */
+static struct fixture make_file_log(char *dir, char *path, size_t len)
+{
+	DAXDEV_OPEN_OPTS(create, .size = 64 * 1024, .flags = DAXDEV_OPEN_CREATE);
+	struct daxdev *dev;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/log", dir);
+	assert_int_equal(daxdev_open(path, &create, &dev), 0);
+	daxdev_put(dev);
+	return make_log(path);
+}
+
+static void remove_file_log(const char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 /* One writer or many readers, through one object or two. */
 static void test_one_writer(void **state)
 {
 	char dir[] = "/tmp/plog-writer.XXXXXX", path[64];
-	DAXDEV_OPEN_OPTS(create, .size = 64 * 1024, .flags = DAXDEV_OPEN_CREATE);
-	struct daxdev *other;
+	struct fixture f = make_file_log(dir, path, sizeof(path));
 	struct plog *second, *reader;
-	struct fixture f;
+	struct daxdev *other;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/log", dir);
-	assert_int_equal(daxdev_open(path, &create, &other), 0);
-	daxdev_put(other);
-	f = make_log(path);
 	assert_int_equal(plog_open(f.dev, 0, &second), -EBUSY);
 	assert_non_null(strstr(plog_errormsg(), "busy"));
 	assert_int_equal(plog_open(f.dev, PLOG_OPEN_READONLY, &reader), -EBUSY);
@@ -299,25 +312,17 @@ static void test_one_writer(void **state)
 	assert_int_equal(plog_open(f.dev, 1u << 9, &second), -EINVAL);
 	drop(&f);
 	daxdev_put(other);
-	unlink(path);
-	rmdir(dir);
+	remove_file_log(dir, path);
 }
 
 /* A read-only device gives a read-only log; create refuses it. */
 static void test_readonly_device(void **state)
 {
 	char dir[] = "/tmp/plog-ro.XXXXXX", path[64];
-	DAXDEV_OPEN_OPTS(create, .size = 64 * 1024, .flags = DAXDEV_OPEN_CREATE);
 	DAXDEV_OPEN_OPTS(ro, .flags = DAXDEV_OPEN_READONLY);
-	struct daxdev *dev;
-	struct fixture f;
+	struct fixture f = make_file_log(dir, path, sizeof(path));
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/log", dir);
-	assert_int_equal(daxdev_open(path, &create, &dev), 0);
-	daxdev_put(dev);
-	f = make_log(path);
 	assert_int_equal(plog_append(f.log, "kept", 4), 0);
 	drop(&f);
 	assert_int_equal(daxdev_open(path, &ro, &f.dev), 0);
@@ -327,8 +332,7 @@ static void test_readonly_device(void **state)
 	plog_close(f.log);
 	assert_int_equal(plog_create(f.dev, &f.log), -EROFS);
 	daxdev_put(f.dev);
-	unlink(path);
-	rmdir(dir);
+	remove_file_log(dir, path);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# plog CLI: round trip, then bad input — non-plog target, damaged version, truncated file, full log, too-large record, existing log, a flipped header byte, a read-only file, two writers at once — and crashcheck with and without planted bugs.
+# plog CLI: round trip, then bad input — non-plog target, damaged version, truncated file, full log, too-large record, existing log, a flipped header byte, a damaged record, a read-only file, two writers at once — and crashcheck with and without planted bugs.
 # usage: test_plog_cli.sh PLOG_BINARY WORKDIR
 set -u
 plog=$1
@@ -92,6 +92,16 @@ expect_fail gen-flip-append "corrupt.*offset 64" "$plog" append "$dir/g" four
 cp "$dir/g.orig" "$dir/g"
 expect_ok cat-g "$plog" cat "$dir/g"
 printf 'one\ntwo\nthree\n' | cmp -s - "$dir/out" || { echo "FAIL gen-flip: records lost"; fails=$((fails + 1)); }
+
+# A damaged record that later appends prove complete: cat prints the records
+# before it, then the damage with its offset, and fails; append refuses it.
+expect_ok create-d "$plog" create "$dir/d" --size 64K
+expect_ok append-d "$plog" append "$dir/d" one two three
+flip_byte "$dir/d" $((4096 + 64 + 32))
+expect_fail damaged-cat "corrupt.*offset 4160" "$plog" cat "$dir/d"
+[ "$(cat "$dir/out")" = one ] || { echo "FAIL damaged-cat: records before the damage not printed"; fails=$((fails + 1)); }
+expect_fail damaged-stat "corrupt.*offset 4160" "$plog" stat "$dir/d"
+expect_fail damaged-append "corrupt.*offset 4160" "$plog" append "$dir/d" four
 
 # cat and stat need only read access.
 expect_ok create-r "$plog" create "$dir/r" --size 64K

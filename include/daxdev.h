@@ -304,6 +304,27 @@ DAXDEV_API int daxdev_badblock_clear(struct daxdev *dev, uint64_t offset, uint64
 DAXDEV_API int daxdev_write_cache(const struct daxdev *dev); /* 1, 0, or -errno */
 DAXDEV_API int daxdev_set_write_cache(struct daxdev *dev, bool on);
 
+/* --- advisory lock ------------------------------------------------------- */
+
+/* daxdev_lock() flags */
+#define DAXDEV_LOCK_SHARED    (1u << 0) /* shared with other SHARED holders;
+					 * default: exclusive */
+#define DAXDEV_LOCK_NOWAIT    (1u << 1) /* -EWOULDBLOCK instead of waiting */
+
+/*
+ * An advisory lock on the memory behind dev, for programs that keep one
+ * writer per structure (or many readers and no writer).  It is held by the
+ * object, not by a thread, until daxdev_unlock() or the object's last put.
+ * It conflicts with the lock of any other object over the same memory, in
+ * this process or another: flock() on the file or device-dax node (each
+ * object has its own descriptor), the members of a composite (in an order
+ * that every process shares), a crash simulator's inner device; anonymous
+ * memory has no other object.  The kernel drops a file lock when its
+ * process ends, however it ends.  Only lock calls are stopped by it.
+ */
+DAXDEV_API int daxdev_lock(struct daxdev *dev, unsigned flags);
+DAXDEV_API int daxdev_unlock(struct daxdev *dev);
+
 /* --- what was decided, and why ----------------------------------------- */
 
 /*

@@ -1,13 +1,15 @@
-/* plog format and recovery: CRC-32C vectors, append/appendv/rewind, full log, bad headers, corruption, garbage, split mappings. */
+/* plog format and recovery: append/appendv/rewind (also from the largest generation), full log, bad headers, corruption, garbage, split mappings, one writer or many readers, read-only devices. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
-#include "plog.h"
+#include "plog-test.h"
 
 struct fixture {
 	struct daxdev *dev;
@@ -37,7 +39,7 @@ static int reopen(struct fixture *f)
 {
 	plog_close(f->log);
 	f->log = NULL;
-	return plog_open(f->dev, &f->log);
+	return plog_open(f->dev, 0, &f->log);
 }
 
 struct seen {
@@ -109,6 +111,32 @@ static void test_rewind(void **state)
 	drop(&f);
 }
 
+/* Rewind from the largest generation wraps to 1, never to 0 (which no log
+ * has), and the records of the largest do not come back. */
+static void test_rewind_at_largest_generation(void **state)
+{
+	struct fixture f = make_log("anon:64K");
+	struct plog_stat st;
+
+	(void)state;
+	assert_int_equal(plog_test_set_generation(f.log, PLOG_TEST_GENERATION_MAX), 0);
+	assert_int_equal(plog_append(f.log, "old", 3), 0);
+	assert_int_equal(reopen(&f), 0);
+	plog_get_stat(f.log, &st);
+	assert_int_equal(st.generation, PLOG_TEST_GENERATION_MAX);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(plog_rewind(f.log), 0);
+	assert_int_equal(reopen(&f), 0);
+	plog_get_stat(f.log, &st);
+	assert_int_equal(st.generation, 1);
+	assert_int_equal(st.records, 0);
+	assert_int_equal(plog_append(f.log, "new", 3), 0);
+	assert_int_equal(reopen(&f), 0);
+	assert_int_equal(walk(f.log).count, 1);
+	assert_string_equal(walk(f.log).last, "new");
+	drop(&f);
+}
+
 static void test_full_and_too_large(void **state)
 {
 	struct fixture f = make_log("anon:8K");
@@ -142,23 +170,21 @@ static void test_bad_headers(void **state)
 	void *addr;
 
 	(void)state;
-	f.mem[8] = 2;  /* version */
-	assert_int_equal(reopen(&f), -EPROTONOSUPPORT);
-	f.mem[8] = 1;
+	plog_close(f.log);
 	f.mem[30] ^= 1; /* capacity, under the header CRC */
-	assert_int_equal(plog_open(f.dev, &log), -EBADMSG);
+	assert_int_equal(plog_open(f.dev, 0, &log), -EBADMSG);
 	assert_non_null(strstr(plog_errormsg(), "checksum"));
 	f.mem[30] ^= 1;
-	assert_int_equal(plog_open(f.dev, &log), 0);
+	assert_int_equal(plog_open(f.dev, 0, &log), 0);
 	plog_close(log);
 	/* The same header on a smaller device: truncated. */
 	assert_int_equal(daxdev_open("anon:16K", NULL, &small), 0);
 	assert_int_equal(daxdev_direct_access(small, 0, 1, &addr), 1);
 	memcpy(addr, f.mem, 4096);
-	assert_int_equal(plog_open(small, &log), -EBADMSG);
+	assert_int_equal(plog_open(small, 0, &log), -EBADMSG);
 	assert_non_null(strstr(plog_errormsg(), "truncated"));
-	memset(addr, 0, 8);
-	assert_int_equal(plog_open(small, &log), -EINVAL);
+	memset(addr, 0, 4096);
+	assert_int_equal(plog_open(small, 0, &log), -EINVAL);
 	assert_non_null(strstr(plog_errormsg(), "not a plog log"));
 	assert_int_equal(plog_is_formatted(small), 0);
 	assert_int_equal(plog_is_formatted(f.dev), 1);
@@ -194,6 +220,7 @@ static void test_garbage_is_bounded(void **state)
 
 	(void)state;
 	memcpy(&gen, f.mem + 64, 8);
+	gen &= PLOG_TEST_GENERATION_MAX;  /* records carry the generation without its check */
 	srand(1);
 	for (int round = 0; round < 200; round++) {
 		for (int i = 4096; i < 65536; i++)
@@ -207,7 +234,7 @@ static void test_garbage_is_bounded(void **state)
 		int rc = reopen(&f);
 		assert_true(rc == 0 || rc == -EBADMSG);
 		if (rc)
-			assert_int_equal(plog_open(f.dev, &f.log), rc);
+			assert_int_equal(plog_open(f.dev, 0, &f.log), rc);
 		else
 			assert_true(walk(f.log).count < 2048);
 	}
@@ -234,11 +261,88 @@ static void test_split_mapping(void **state)
 	drop(&f);
 }
 
+/* A log on a new 64 KiB file in a new directory made from dir's template. */
+static struct fixture make_file_log(char *dir, char *path, size_t len)
+{
+	DAXDEV_OPEN_OPTS(create, .size = 64 * 1024, .flags = DAXDEV_OPEN_CREATE);
+	struct daxdev *dev;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/log", dir);
+	assert_int_equal(daxdev_open(path, &create, &dev), 0);
+	daxdev_put(dev);
+	return make_log(path);
+}
+
+static void remove_file_log(const char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+/* One writer or many readers, through one object or two. */
+static void test_one_writer(void **state)
+{
+	char dir[] = "/tmp/plog-writer.XXXXXX", path[64];
+	struct fixture f = make_file_log(dir, path, sizeof(path));
+	struct plog *second, *reader;
+	struct daxdev *other;
+
+	(void)state;
+	assert_int_equal(plog_open(f.dev, 0, &second), -EBUSY);
+	assert_non_null(strstr(plog_errormsg(), "busy"));
+	assert_int_equal(plog_open(f.dev, PLOG_OPEN_READONLY, &reader), -EBUSY);
+	assert_int_equal(plog_create(f.dev, &second), -EBUSY);
+	/* Another object over the same file: the same answer. */
+	assert_int_equal(daxdev_open(path, NULL, &other), 0);
+	assert_int_equal(plog_open(other, 0, &second), -EBUSY);
+	assert_int_equal(plog_append(f.log, "one", 3), 0);
+	plog_close(f.log);
+	/* Readers share; a writer waits for them all. */
+	assert_int_equal(plog_open(f.dev, PLOG_OPEN_READONLY, &reader), 0);
+	assert_int_equal(plog_open(other, PLOG_OPEN_READONLY, &f.log), 0);
+	assert_int_equal(plog_open(other, 0, &second), -EBUSY);
+	assert_int_equal(plog_append(reader, "two", 3), -EROFS);
+	assert_int_equal(plog_rewind(reader), -EROFS);
+	assert_int_equal(walk(reader).count, 1);
+	plog_close(reader);
+	plog_close(f.log);
+	assert_int_equal(plog_open(other, 0, &f.log), 0);
+	assert_int_equal(plog_open(other, PLOG_OPEN_WAIT, &second), -EDEADLK);
+	assert_int_equal(plog_open(f.dev, 1u << 9, &second), -EINVAL);
+	drop(&f);
+	daxdev_put(other);
+	remove_file_log(dir, path);
+}
+
+/* A read-only device gives a read-only log; create refuses it. */
+static void test_readonly_device(void **state)
+{
+	char dir[] = "/tmp/plog-ro.XXXXXX", path[64];
+	DAXDEV_OPEN_OPTS(ro, .flags = DAXDEV_OPEN_READONLY);
+	struct fixture f = make_file_log(dir, path, sizeof(path));
+
+	(void)state;
+	assert_int_equal(plog_append(f.log, "kept", 4), 0);
+	drop(&f);
+	assert_int_equal(daxdev_open(path, &ro, &f.dev), 0);
+	assert_int_equal(plog_open(f.dev, 0, &f.log), 0);
+	assert_string_equal(walk(f.log).last, "kept");
+	assert_int_equal(plog_append(f.log, "more", 4), -EROFS);
+	plog_close(f.log);
+	assert_int_equal(plog_create(f.dev, &f.log), -EROFS);
+	daxdev_put(f.dev);
+	remove_file_log(dir, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_reopen),
 		cmocka_unit_test(test_rewind),
+		cmocka_unit_test(test_rewind_at_largest_generation),
+		cmocka_unit_test(test_one_writer),
+		cmocka_unit_test(test_readonly_device),
 		cmocka_unit_test(test_full_and_too_large),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_corruption_reported),

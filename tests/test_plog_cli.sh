@@ -1,5 +1,5 @@
 #!/bin/sh
-# plog CLI: round trip, then bad input — non-plog target, wrong version, truncated file, full log, too-large record, existing log — and crashcheck with and without planted bugs.
+# plog CLI: round trip, then bad input — non-plog target, damaged version, truncated file, full log, too-large record, existing log, a flipped header byte, a damaged record, a read-only file, two writers at once — and crashcheck with and without planted bugs.
 # usage: test_plog_cli.sh PLOG_BINARY WORKDIR
 set -u
 plog=$1
@@ -57,10 +57,12 @@ head -c 65536 /dev/zero > "$dir/zeros"
 expect_fail not-plog "not a plog log" "$plog" cat "$dir/zeros"
 expect_fail no-such "No such file" "$plog" stat "$dir/absent"
 
-# Wrong version: byte 8 is the version's low byte.
+# A changed version byte (byte 8, the version's low byte): the header
+# checksum still matches version 2, so this is damage, not a newer format
+# (that case, with its checksum, is in test_plog_damage.c).
 expect_ok create-v "$plog" create "$dir/v" --size 64K
-printf '\002' | dd of="$dir/v" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect_fail version "version 2 is not supported" "$plog" cat "$dir/v"
+printf '\003' | dd of="$dir/v" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect_fail version "corrupt at offset 8" "$plog" cat "$dir/v"
 
 # Truncated file.
 expect_ok create-t "$plog" create "$dir/t" --size 1M
@@ -78,6 +80,84 @@ expect_ok cat-full "$plog" cat "$dir/f"
 [ "$(wc -c < "$dir/out")" -eq 4065 ] || { echo "FAIL full log lost data"; fails=$((fails + 1)); }
 
 expect_fail usage "usage" "$plog" frobnicate "$log"
+
+# flip_byte FILE OFFSET: invert one bit of the byte at OFFSET.
+flip_byte() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "$(printf '\\%03o' $((b ^ 32)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+# A flipped byte in the header's generation word: reported with its offset,
+# never an empty log; an append must not overwrite the records.
+expect_ok create-g "$plog" create "$dir/g" --size 64K
+expect_ok append-g "$plog" append "$dir/g" one two three
+cp "$dir/g" "$dir/g.orig"
+flip_byte "$dir/g" 66
+expect_fail gen-flip "corrupt.*offset 64" "$plog" cat "$dir/g"
+expect_fail gen-flip-append "corrupt.*offset 64" "$plog" append "$dir/g" four
+cp "$dir/g.orig" "$dir/g"
+expect_ok cat-g "$plog" cat "$dir/g"
+printf 'one\ntwo\nthree\n' | cmp -s - "$dir/out" || { echo "FAIL gen-flip: records lost"; fails=$((fails + 1)); }
+
+# A damaged record that later appends prove complete: cat prints the records
+# before it, then the damage with its offset, and fails; append refuses it.
+expect_ok create-d "$plog" create "$dir/d" --size 64K
+expect_ok append-d "$plog" append "$dir/d" one two three
+flip_byte "$dir/d" $((4096 + 64 + 32))
+expect_fail damaged-cat "corrupt.*offset 4160" "$plog" cat "$dir/d"
+[ "$(cat "$dir/out")" = one ] || { echo "FAIL damaged-cat: records before the damage not printed"; fails=$((fails + 1)); }
+expect_fail damaged-stat "corrupt.*offset 4160" "$plog" stat "$dir/d"
+expect_fail damaged-append "corrupt.*offset 4160" "$plog" append "$dir/d" four
+
+# cat and stat need only read access.
+expect_ok create-r "$plog" create "$dir/r" --size 64K
+expect_ok append-r "$plog" append "$dir/r" one two
+chmod 0444 "$dir/r"
+if [ "$(id -u)" -ne 0 ]; then
+	as_reader=""
+elif command -v setpriv >/dev/null; then
+	as_reader="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else
+	as_reader="skip"
+fi
+if [ "$as_reader" = skip ]; then
+	echo "ok   read-only: not checked (root without setpriv)"
+else
+	expect_ok cat-readonly $as_reader "$plog" cat "$dir/r"
+	printf 'one\ntwo\n' | cmp -s - "$dir/out" || { echo "FAIL cat-readonly output"; fails=$((fails + 1)); }
+	expect_ok stat-readonly $as_reader "$plog" stat "$dir/r"
+	expect_fail append-readonly "ermission denied\|read-only" $as_reader "$plog" append "$dir/r" three
+fi
+
+# Two writers at once: every acknowledged append is in the log, and an
+# append that is not in it said so (exit status and message).
+expect_ok create-c "$plog" create "$dir/c" --size 1M
+writer() {
+	i=1
+	: >"$dir/acked-$1"
+	while [ $i -le 150 ]; do
+		if "$plog" append "$dir/c" "$1-$i" 2>>"$dir/refused-$1"; then
+			echo "$1-$i" >>"$dir/acked-$1"
+		fi
+		i=$((i + 1))
+	done
+}
+writer a &
+writer b &
+wait
+expect_ok cat-c "$plog" cat "$dir/c"
+sort "$dir/out" >"$dir/got-c"
+sort "$dir/acked-a" "$dir/acked-b" >"$dir/want-c"
+if ! cmp -s "$dir/want-c" "$dir/got-c"; then
+	echo "FAIL two-writers: $(wc -l <"$dir/want-c") appends acknowledged, $(wc -l <"$dir/got-c") records in the log"
+	fails=$((fails + 1))
+elif grep -qv "busy\|open for writing\|locked" "$dir/refused-a" "$dir/refused-b"; then
+	echo "FAIL two-writers: an unclear refusal:"; cat "$dir/refused-a" "$dir/refused-b"
+	fails=$((fails + 1))
+else
+	echo "ok   two-writers: $(wc -l <"$dir/got-c") of 300 appends acknowledged, all in the log"
+fi
 
 # crashcheck: the real append passes; each planted bug is caught (exit 1).
 expect_ok crashcheck "$plog" crashcheck --images 1000

@@ -31,7 +31,7 @@ static int open_log(struct daxdev **dev, struct plog **log)
 		fprintf(stderr, "open %s: %s\n", path, daxdev_errormsg());
 		return -1;
 	}
-	if (plog_open(*dev, log)) {
+	if (plog_open(*dev, 0, log)) {
 		fprintf(stderr, "plog_open: %s\n", plog_errormsg());
 		daxdev_put(*dev);
 		return -1;

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "plog.h"
+#include "plog-test.h"
 
 struct plog_crashcheck_opts {
 	const size_t *sizes;        /* record sizes to try, one log each */

@@ -34,12 +34,16 @@ static int fail(const char *cmd, const char *what)
 	return 1;
 }
 
-static int open_log(const char *cmd, const char *target, struct daxdev **devp,
+/* Read-only (cat, stat) or to append; either waits for a writer that has
+ * the log open (another plog append, say) to finish. */
+static int open_log(const char *cmd, const char *target, bool readonly, struct daxdev **devp,
 		    struct plog **logp)
 {
-	if (daxdev_open(target, NULL, devp))
+	DAXDEV_OPEN_OPTS(opts, .flags = readonly ? DAXDEV_OPEN_READONLY : 0);
+
+	if (daxdev_open(target, &opts, devp))
 		return fail(cmd, daxdev_errormsg());
-	if (plog_open(*devp, logp)) {
+	if (plog_open(*devp, PLOG_OPEN_WAIT | (readonly ? PLOG_OPEN_READONLY : 0), logp)) {
 		fprintf(stderr, "plog %s: %s: %s\n", cmd, target, plog_errormsg());
 		daxdev_put(*devp);
 		return 1;
@@ -131,7 +135,7 @@ static int cmd_append(int argc, char **argv)
 {
 	struct daxdev *dev;
 	struct plog *log;
-	int rc = open_log("append", argv[2], &dev, &log);
+	int rc = open_log("append", argv[2], false, &dev, &log);
 
 	if (rc)
 		return rc;
@@ -144,12 +148,14 @@ static int cmd_append(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+#define STDOUT_FAILED 1   /* print_record's "stop": not an errno, not the log's */
+
 static int print_record(void *arg, uint64_t seq, const void *data, size_t len)
 {
 	(void)arg;
 	(void)seq;
 	if (fwrite(data, 1, len, stdout) != len || putchar('\n') == EOF)
-		return -EIO;
+		return STDOUT_FAILED;
 	return 0;
 }
 
@@ -160,19 +166,32 @@ static int cmd_cat(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = open_log("cat", argv[2], &dev, &log);
+	rc = open_log("cat", argv[2], true, &dev, &log);
 	if (rc)
 		return rc;
+	/* A damaged log: the records before the damage, then the error. */
 	rc = plog_foreach(log, print_record, NULL);
+	if (fflush(stdout) == EOF)
+		rc = STDOUT_FAILED;
 	if (rc)
 		fprintf(stderr, "plog cat: %s: %s\n", argv[2],
-			rc == -EIO ? "cannot write to stdout" : plog_errormsg());
+			rc == STDOUT_FAILED ? "cannot write to stdout" : plog_errormsg());
 	close_log(dev, log);
 	return rc ? 1 : 0;
 }
 
-/* Log figures, then what libdaxdev chose for the device and why. */
-static void print_stat(struct daxdev *dev, struct plog *log)
+static int no_visit(void *arg, uint64_t seq, const void *data, size_t len)
+{
+	(void)arg;
+	(void)seq;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* Log figures, then what libdaxdev chose for the device and why.  A
+ * damaged log's error (the figures are those before the damage). */
+static int print_stat(struct daxdev *dev, struct plog *log)
 {
 	char info[8192];
 	struct plog_stat st;
@@ -183,8 +202,11 @@ static void print_stat(struct daxdev *dev, struct plog *log)
 	       (unsigned long long)st.records, (unsigned long long)st.used,
 	       (unsigned long long)st.free, (unsigned long long)st.capacity,
 	       (unsigned long long)st.max_record, (unsigned long long)st.generation);
+	if (st.damage)
+		printf("damaged at offset: %llu\n", (unsigned long long)st.damage);
 	if (daxdev_format_info(dev, info, sizeof(info)) > 0)
 		printf("-- device --\n%s", info);
+	return st.damage ? plog_foreach(log, no_visit, NULL) : 0;
 }
 
 static int cmd_stat(int argc, char **argv)
@@ -194,12 +216,14 @@ static int cmd_stat(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = open_log("stat", argv[2], &dev, &log);
+	rc = open_log("stat", argv[2], true, &dev, &log);
 	if (rc)
 		return rc;
-	print_stat(dev, log);
+	rc = print_stat(dev, log);
+	if (rc)
+		fprintf(stderr, "plog stat: %s: %s\n", argv[2], plog_errormsg());
 	close_log(dev, log);
-	return 0;
+	return rc ? 1 : 0;
 }
 
 /* create + append + cat + stat in one process, so that anon: works too. */
@@ -226,7 +250,8 @@ static int cmd_demo(int argc, char **argv)
 	       sizeof(lines) / sizeof(lines[0]));
 	rc = plog_foreach(log, print_record, NULL);
 	printf("== stat:\n");
-	print_stat(dev, log);
+	if (!rc)
+		rc = print_stat(dev, log);
 	close_log(dev, log);
 	return rc ? 1 : 0;
 }
@@ -238,7 +263,7 @@ static int cmd_rewind(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = open_log("rewind", argv[2], &dev, &log);
+	rc = open_log("rewind", argv[2], false, &dev, &log);
 	if (rc)
 		return rc;
 	rc = plog_rewind(log);
@@ -286,7 +311,7 @@ static int bench_open(const char *target, bool force, struct daxdev **devp,
 
 	if (open_or_create(target, 0, devp))
 		return fail("bench", daxdev_errormsg());
-	if (!force && plog_open(*devp, &old) == 0) {
+	if (!force && plog_open(*devp, PLOG_OPEN_READONLY, &old) == 0) {
 		struct plog_stat st;
 		plog_get_stat(old, &st);
 		plog_close(old);

@@ -6,6 +6,12 @@
  * bytes are durable, and recovery stops at the first record that does not
  * validate.  On-media format: docs/plog-format.md.
  *
+ * One writer or any number of readers: an open log holds daxdev_lock() on
+ * its device (exclusive to append, shared to read), so a second writer, in
+ * this process or another, waits or fails with -EBUSY.  Damage is never
+ * read as a shorter log: it makes an open for appending fail, and a
+ * read-only open gives the records before it, then the error.
+ *
  * Not thread-safe: callers serialize calls on one log.  Every call returns 0
  * or a negative errno; plog_errormsg() then says why, for the calling thread.
  */
@@ -17,7 +23,7 @@
 #include <sys/uio.h>
 #include <daxdev.h>
 
-#define PLOG_VERSION 1
+#define PLOG_VERSION 2
 #define PLOG_HEADER_SIZE 4096u   /* records start here */
 #define PLOG_RECORD_HEADER 32u   /* bytes before each payload */
 #define PLOG_BATCH_MAX 1024      /* records per plog_appendv() */
@@ -31,18 +37,34 @@ struct plog_stat {
 	uint64_t capacity;    /* size of the record area */
 	uint64_t generation;  /* bumped by every rewind */
 	uint64_t max_record;  /* largest payload that fits now (0 if none) */
+	uint64_t damage;      /* read-only open of a damaged log: offset where
+			       * the readable records end; 0 if undamaged */
 };
 
-/* Format dev as an empty log, whatever it held (see plog_is_formatted()). */
+/* plog_open() flags */
+#define PLOG_OPEN_READONLY (1u << 0) /* read, never write (implied by a
+				      * read-only device); readers share */
+#define PLOG_OPEN_WAIT     (1u << 1) /* wait while the log is open elsewhere
+				      * instead of failing with -EBUSY (a
+				      * thread that holds it through another
+				      * device object would wait forever) */
+
+/* Format dev as an empty log, whatever it held (see plog_is_formatted()).
+ * -EBUSY if the log is open elsewhere. */
 int plog_create(struct daxdev *dev, struct plog **logp);
-/* Open an existing log: check the header, recover the records. */
-int plog_open(struct daxdev *dev, struct plog **logp);
+/* Open an existing log: check the header, recover the records.  To append
+ * (the default) it must be undamaged: -EBADMSG (corrupt), -EIO or the
+ * device's error (unreadable), with the offset in the message.  Read-only,
+ * the records before damage in the record area are readable, and
+ * plog_foreach() ends with the damage's error. */
+int plog_open(struct daxdev *dev, unsigned flags, struct plog **logp);
 /* 1 if dev starts with a plog header of any version, 0 if not, -errno. */
 int plog_is_formatted(struct daxdev *dev);
 void plog_close(struct plog *log);
 
 /* Append one record; durable and visible when it returns 0.  -ENOSPC when
- * it does not fit now (nothing written), -EFBIG when it never could. */
+ * it does not fit now (nothing written), -EFBIG when it never could, -EROFS
+ * on a log opened read-only. */
 int plog_append(struct plog *log, const void *data, size_t len);
 /* Append n records (one per iovec) atomically: after a crash either all of
  * them are in the log or none. */
@@ -51,23 +73,12 @@ int plog_appendv(struct plog *log, const struct iovec *records, int n);
 int plog_rewind(struct plog *log);
 
 /* Call fn for every record in order; a nonzero return stops the walk and is
- * returned.  data is valid only during the call. */
+ * returned.  data is valid only during the call.  A damaged log (read-only
+ * open) ends the walk with its damage: -EBADMSG or -EIO, and the message. */
 typedef int (*plog_record_fn)(void *arg, uint64_t seq, const void *data, size_t len);
 int plog_foreach(struct plog *log, plog_record_fn fn, void *arg);
 void plog_get_stat(const struct plog *log, struct plog_stat *st);
 
 const char *plog_errormsg(void);
-
-/* For testing crash checkers only: deliberately broken append variants. */
-enum plog_test_fault {
-	PLOG_FAULT_NONE = 0,
-	/* Payload copied without a flush: the append is acknowledged (the
-	 * record published) while its data may still sit in the CPU cache. */
-	PLOG_FAULT_UNFLUSHED_PAYLOAD = 1,
-	/* Everything flushed, but the append returns without its fence: the
-	 * append is acknowledged while its write-backs may still be in flight. */
-	PLOG_FAULT_UNFENCED_APPEND = 2,
-};
-void plog_set_test_fault(struct plog *log, enum plog_test_fault fault);
 
 #endif

@@ -132,6 +132,22 @@ struct daxdev_operations {
 	 * -errno with a message (-EOPNOTSUPP naming who can clear it).  On 0 the
 	 * core forgets the bad ranges it found there.  Fallback: -EOPNOTSUPP. */
 	int (*badblock_clear)(struct daxdev *dev, uint64_t offset, uint64_t len);
+
+	/* OPTIONAL.  Take the advisory lock below the object for
+	 * daxdev_lock(): flock() on the provider's own descriptor, the
+	 * members' locks.  flags are daxdev_lock()'s (DAXDEV_LOCK_SHARED,
+	 * DAXDEV_LOCK_NOWAIT), already checked.  Called only when the object
+	 * goes from unlocked to locked, without the kill count (it may wait a
+	 * long time), so it must stay safe after a kill, until release.
+	 * Return 0, -EWOULDBLOCK (NOWAIT, held elsewhere) or -errno.
+	 * Fallback: the lock is the object's alone, which is right when no
+	 * other object can reach the memory (anonymous memory). */
+	int (*lock)(struct daxdev *dev, unsigned flags);
+
+	/* OPTIONAL; required with lock.  Drop what lock took: called by
+	 * daxdev_unlock() when the last holder leaves, and at release of an
+	 * object still locked (before the release op). */
+	void (*unlock)(struct daxdev *dev);
 };
 
 struct daxdev_params {

@@ -101,6 +101,7 @@ static int fill_device(struct daxdev *dev, const struct daxdev_operations *ops,
 	pthread_mutex_init(&dev->state_lock, NULL);
 	pthread_mutex_init(&dev->bad_lock, NULL);
 	atomic_init(&dev->nbad, 0);
+	daxdev_lock_init(dev);
 	return 0;
 }
 
@@ -156,6 +157,7 @@ DAXDEV_API int daxdev_alloc(const struct daxdev_operations *ops,
 	return 0;
 
 err_lock:
+	daxdev_lock_release(dev);
 	pthread_mutex_destroy(&dev->state_lock);
 	daxdev_bad_free(dev);
 err_strings:
@@ -179,6 +181,7 @@ DAXDEV_API struct daxdev *daxdev_get(struct daxdev *dev)
 
 static void release(struct daxdev *dev)
 {
+	daxdev_lock_release(dev);
 	if (dev->ops.release)
 		dev->ops.release(dev);
 	pthread_mutex_destroy(&dev->state_lock);

@@ -163,6 +163,12 @@ struct daxdev {
 	pthread_mutex_t bad_lock;
 	struct daxdev_bad *bad;
 	size_t bad_cap;
+	/* daxdev_lock (lock.c), under lock_mutex: */
+	pthread_mutex_t lock_mutex;
+	pthread_cond_t lock_cond;     /* holders changed */
+	int lock_holders;             /* -1 exclusive, n > 0 shared, 0 none */
+	bool lock_taking;             /* the provider's lock op is running */
+	pthread_t lock_owner;         /* thread that took it exclusively */
 };
 
 /* A range remembered as bad: what access there reports. */
@@ -289,6 +295,11 @@ DAXDEV_HIDDEN int daxdev_persist_init(struct daxdev *dev, const char *provider_f
  * cannot write back and invalidate. */
 DAXDEV_HIDDEN void daxdev_sharing_fill(struct daxdev *dev, const char *provider_flush_name);
 DAXDEV_HIDDEN int daxdev_sharing_check(const struct daxdev *dev);
+
+/* The advisory lock's state (lock.c): set up at creation; at release, the
+ * provider's lock dropped if the object still holds it. */
+DAXDEV_HIDDEN void daxdev_lock_init(struct daxdev *dev);
+DAXDEV_HIDDEN void daxdev_lock_release(struct daxdev *dev);
 
 /* Registry of shared devices by host name. */
 DAXDEV_HIDDEN struct daxdev *daxdev_registry_lookup(const char *host);

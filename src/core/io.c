@@ -305,6 +305,23 @@ struct write_ctx {
 	unsigned flags;
 };
 
+/* The buffers one after another at base + offset: a flat device has no
+ * per-chunk write-back to make. */
+static int copy_flat(struct daxdev *dev, const struct daxdev_persist *how, uint64_t offset,
+		     const struct iovec *iov, int iovcnt, unsigned flags)
+{
+	char *dst = dev->base + offset;
+	int rc = 0;
+
+	for (int i = 0; i < iovcnt && !rc; i++) {
+		if (iov[i].iov_len)
+			rc = how->copy_part(dev, dst, iov[i].iov_base, iov[i].iov_len,
+					    flags | DAXDEV_F_NODRAIN);
+		dst += iov[i].iov_len;
+	}
+	return rc;
+}
+
 /* Store a chunk from the caller's iovec: each piece the way the current
  * write-cache state wants (copy_part), then the chunk's write-back where it
  * is per range (flush_chunk: one msync, not one per piece). */
@@ -331,6 +348,42 @@ static int write_chunk(struct daxdev *dev, void *ctx, char *addr, size_t n)
 		}
 	}
 	return c->flags & DAXDEV_F_NOFLUSH ? 0 : c->how->flush_chunk(dev, addr, n);
+}
+
+/* A flat device's writev: one copy per buffer at base + offset, then the
+ * drain (the walk's chunk callback and cursor cost as much as a small
+ * copy), under the guard as write_flat's copy is. */
+static __attribute__((noinline)) int guarded_flat_copyv(struct daxdev *dev,
+							const struct daxdev_persist *how,
+							uint64_t offset, const struct iovec *iov,
+							int iovcnt, uint64_t total,
+							unsigned flags)
+{
+	struct daxdev_guard g;
+
+	daxdev_guard_push(&g, dev);
+	if (__builtin_setjmp(g.jmp))
+		return daxdev_guard_failed(dev, &g, "daxdev_writev");
+	daxdev_guard_arm(&g, dev->base + offset, total, offset);
+	int rc = copy_flat(dev, how, offset, iov, iovcnt, flags);
+	daxdev_guard_disarm(&g);
+	daxdev_guard_pop(&g);
+	return rc;
+}
+
+static int write_flat_iov(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
+			  int iovcnt, uint64_t total, unsigned flags)
+{
+	const struct daxdev_persist *how = daxdev_cur(dev);
+	int rc;
+
+	if (dev->policy.sigbus_guard)
+		rc = guarded_flat_copyv(dev, how, offset, iov, iovcnt, total, flags);
+	else
+		rc = copy_flat(dev, how, offset, iov, iovcnt, flags);
+	if (!rc && !(flags & DAXDEV_F_NODRAIN))
+		daxdev_persist_drain(dev, how);
+	return rc;
 }
 
 static int default_copy_from_iter(struct daxdev *dev, const char *fn, uint64_t offset,
@@ -388,6 +441,8 @@ static int write_iov(struct daxdev *dev, const char *fn, uint64_t offset,
 	if (!rc && total) {
 		if (dev->ops.copy_from_iter)
 			rc = dev->ops.copy_from_iter(dev, offset, iov, iovcnt, flags);
+		else if (dev->flat && !daxdev_has_bad(dev))
+			rc = write_flat_iov(dev, offset, iov, iovcnt, total, flags);
 		else
 			rc = default_copy_from_iter(dev, fn, offset, iov, total, flags);
 	}

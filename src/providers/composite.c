@@ -640,6 +640,49 @@ static int composite_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_
 				NULL);
 }
 
+/* --- lock ------------------------------------------------------------------ */
+
+/* Members are locked in one order that every composite in every process
+ * shares (host name, then object), so that two composites over the same
+ * members never wait for each other crosswise. */
+static int lock_order(const void *a, const void *b)
+{
+	struct daxdev *x = *(struct daxdev *const *)a, *y = *(struct daxdev *const *)b;
+	int by_host = strcmp(daxdev_host(x), daxdev_host(y));
+
+	if (by_host)
+		return by_host;
+	return (uintptr_t)x < (uintptr_t)y ? -1 : (uintptr_t)x > (uintptr_t)y;
+}
+
+static int composite_lock(struct daxdev *dev, unsigned flags)
+{
+	const struct composite *c = daxdev_private(dev, &composite_ops);
+	struct daxdev **order = calloc(c->count, sizeof(*order));
+	size_t done = 0;
+	int rc = 0;
+
+	if (!order)
+		return daxdev_err(-ENOMEM, "%s: out of memory", c->kind);
+	for (size_t i = 0; i < c->count; i++)
+		order[i] = c->members[i].dev;
+	qsort(order, c->count, sizeof(*order), lock_order);
+	for (; done < c->count && !rc; done++)
+		rc = daxdev_lock(order[done], flags);
+	for (size_t i = 0; rc && i + 1 < done; i++)
+		daxdev_unlock(order[i]);
+	free(order);
+	return rc;
+}
+
+static void composite_unlock(struct daxdev *dev)
+{
+	const struct composite *c = daxdev_private(dev, &composite_ops);
+
+	for (size_t i = 0; i < c->count; i++)
+		daxdev_unlock(c->members[i].dev);
+}
+
 /* --- description and release ---------------------------------------------- */
 
 static int describe_member(const struct composite *c, size_t i, char *buf, size_t len)
@@ -701,4 +744,6 @@ static const struct daxdev_operations composite_ops = {
 	.invalidate = composite_invalidate,
 	.badblock_next = composite_badblocks,
 	.badblock_clear = composite_badblock_clear,
+	.lock = composite_lock,
+	.unlock = composite_unlock,
 };

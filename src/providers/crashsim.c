@@ -144,12 +144,25 @@ static void crashsim_release(struct daxdev *dev)
 	free(cs);
 }
 
+/* The simulator's memory is its inner device's: so is the lock. */
+static int crashsim_lock(struct daxdev *dev, unsigned flags)
+{
+	return daxdev_lock(((struct crashsim *)daxdev_private(dev, &crashsim_ops))->inner, flags);
+}
+
+static void crashsim_unlock(struct daxdev *dev)
+{
+	daxdev_unlock(((struct crashsim *)daxdev_private(dev, &crashsim_ops))->inner);
+}
+
 static const struct daxdev_operations crashsim_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.flush = crashsim_flush,
 	.drain = crashsim_drain,
 	.describe = crashsim_describe,
 	.release = crashsim_release,
+	.lock = crashsim_lock,
+	.unlock = crashsim_unlock,
 };
 
 /* --- creation ------------------------------------------------------------ */

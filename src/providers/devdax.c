@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "providers.h"
 #include "mapping.h"
+#include "filelock.h"
 #include "nvdimm_sysfs.h"
 
 /* Mappings larger than a 47-bit user address space cannot exist. */
@@ -34,6 +35,7 @@
 struct devdax_mem {
 	void *addr;
 	size_t len;
+	int lock_fd;              /* for daxdev_lock (filelock.h), or -1 */
 	struct provider_mapping map;
 	struct nvdimm_devdax dax; /* sysfs view, bad ranges */
 };
@@ -147,6 +149,7 @@ static int devdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t l
 
 static void devdax_free(struct devdax_mem *m)
 {
+	filelock_close(m->lock_fd);
 	nvdimm_devdax_clear(&m->dax);
 	free(m);
 }
@@ -160,6 +163,18 @@ static void devdax_release(struct daxdev *dev)
 	devdax_free(m);
 }
 
+static int devdax_lock(struct daxdev *dev, unsigned flags)
+{
+	struct devdax_mem *m = devdax_of(dev);
+
+	return filelock_lock(m->lock_fd, m->dax.name, flags);
+}
+
+static void devdax_unlock(struct daxdev *dev)
+{
+	filelock_unlock(devdax_of(dev)->lock_fd);
+}
+
 static const struct daxdev_operations devdax_ops = {
 	.sz = sizeof(struct daxdev_operations),
 	.direct_access = devdax_direct_access,
@@ -167,6 +182,8 @@ static const struct daxdev_operations devdax_ops = {
 	.release = devdax_release,
 	.badblock_next = devdax_badblock_next,
 	.badblock_clear = devdax_badblock_clear,
+	.lock = devdax_lock,
+	.unlock = devdax_unlock,
 };
 
 /* A probe maps nothing, but knows the region's bad blocks. */
@@ -255,10 +272,12 @@ static int devdax_map(struct devdax_mem *m, const struct daxdev_open_args *args,
 	if (fd < 0)
 		return fd;
 	rc = devdax_map_aligned(m, fd, name, readonly);
-	if (fd != args->fd)
-		close(fd); /* the mapping keeps the device open */
-	if (rc)
+	if (rc) {
+		if (fd != args->fd)
+			close(fd);
 		return rc;
+	}
+	m->lock_fd = filelock_keep(fd, args->fd);
 	daxdev_log(DAXDEV_LOG_INFO, "%s: %zu bytes at %p, align %llu, %s; %s", m->dax.name,
 		   m->len, m->addr, (unsigned long long)m->dax.align,
 		   m->map.map_sync ? "MAP_SYNC" : m->map.note, m->dax.persist.reason);
@@ -334,6 +353,7 @@ static int devdax_decide(const struct daxdev_open_args *args, char *name, size_t
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return daxdev_err(-ENOMEM, "%s: out of memory", name);
+	m->lock_fd = -1;
 	rc = nvdimm_devdax_lookup(name, st.st_rdev, &m->dax);
 	if (!rc)
 		rc = devdax_length(m, name, args->opts->size);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include "providers.h"
 #include "mapping.h"
+#include "filelock.h"
 #include "nvdimm_sysfs.h"
 #include "file_badblocks.h"
 
@@ -136,8 +137,7 @@ static void fsdax_release(struct daxdev *dev)
 
 	if (f->addr)
 		munmap(f->addr, f->len);
-	if (f->fd >= 0)
-		close(f->fd);
+	filelock_close(f->fd);
 	free(f);
 }
 
@@ -221,6 +221,18 @@ static int fsdax_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t le
 	return rc ? rc : fsdax_remap(f, offset, len);
 }
 
+static int fsdax_lock(struct daxdev *dev, unsigned flags)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+
+	return filelock_lock(f->fd, f->host, flags);
+}
+
+static void fsdax_unlock(struct daxdev *dev)
+{
+	filelock_unlock(fsdax_of(dev)->fd);
+}
+
 /* MAP_SYNC: CPU cache write-back (or nothing) is enough; the core does it.
  * One flat mapping either way: the core computes page addresses. */
 static const struct daxdev_operations fsdax_ops[2][2] = {
@@ -231,6 +243,8 @@ static const struct daxdev_operations fsdax_ops[2][2] = {
 		.fault = fsdax_fault,
 		.badblock_next = fsdax_badblock_next,
 		.badblock_clear = fsdax_badblock_clear,
+		.lock = fsdax_lock,
+		.unlock = fsdax_unlock,
 	},
 	[0][0] = {
 		.sz = sizeof(struct daxdev_operations),
@@ -240,6 +254,8 @@ static const struct daxdev_operations fsdax_ops[2][2] = {
 		.fault = fsdax_fault,
 		.badblock_next = fsdax_badblock_next,
 		.badblock_clear = fsdax_badblock_clear,
+		.lock = fsdax_lock,
+		.unlock = fsdax_unlock,
 	},
 	[1][1] = {
 		.sz = sizeof(struct daxdev_operations),
@@ -507,10 +523,12 @@ static int fsdax_open(const struct daxdev_open_args *args, struct daxdev **devp)
 		goto err_close;
 	f->addr = f->map.addr;
 	nvdimm_blockdev_lookup(st.st_dev, &f->blk);
-	/* Our own descriptor: the caller's may be closed after the open. */
-	f->fd = fd != args->fd ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	/* Our own descriptor, also the one daxdev_lock() flocks: the one the
+	 * provider opened, or a new open file description of the caller's
+	 * (which may be closed after the open, and whose lock is the caller's). */
+	f->fd = filelock_keep(fd, args->fd);
 	if (f->fd < 0) {
-		rc = daxdev_err(-errno, "%s: cannot duplicate descriptor %d: %s", f->name, fd,
+		rc = daxdev_err(-errno, "%s: cannot open descriptor %d again: %s", f->name, fd,
 				strerror(errno));
 		goto err_unmap;
 	}

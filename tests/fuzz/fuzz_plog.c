@@ -10,6 +10,7 @@
 #define MAX_IMAGE (256u << 10)
 #define FIX_HEADER_CRC 1u
 #define FIX_RECORD_CRCS 2u
+#define FIX_GENERATION 4u
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -28,11 +29,28 @@ static uint64_t get(const unsigned char *p, int n)
 	return v;
 }
 
+/* The generation word's 16-bit check recomputed for its low 48 bits. */
+static void fix_generation(unsigned char *img)
+{
+	uint64_t g = get(img + 64, 6) ? get(img + 64, 6) : 1;
+	unsigned char b[6];
+	uint32_t check;
+
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(g >> (8 * i));
+	check = model_crc32c(0, b, 6) & 0xffff;
+	memcpy(img + 64, b, 6);
+	img[70] = (unsigned char)check;
+	img[71] = (unsigned char)(check >> 8);
+}
+
 /* Make the CRCs right where the mode byte asks, so that the fuzzer gets
  * past them to the structure: the header's, and each record's along the
  * chain of slots. */
 static void fix_crcs(unsigned char *img, uint64_t size, unsigned mode)
 {
+	if ((mode & FIX_GENERATION) && size >= 72)
+		fix_generation(img);
 	if ((mode & FIX_HEADER_CRC) && size >= 72)
 		put32(img + 60, model_crc32c(0, img, 60));
 	if (!(mode & FIX_RECORD_CRCS) || size < 4096 + 32)
@@ -85,7 +103,7 @@ static void check(struct daxdev *dev, const unsigned char *img, uint64_t size)
 	int rc;
 
 	model_recover(img, size, &model);
-	rc = plog_open(dev, &log);
+	rc = plog_open(dev, 0, &log);
 	if ((rc == 0) != (model.status == MODEL_OK)) {
 		fprintf(stderr, "plog_open %d (%s), the rule says status %d with %llu records\n", rc,
 			plog_errormsg(), model.status, (unsigned long long)model.nrecords);

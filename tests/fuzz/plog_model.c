@@ -34,17 +34,29 @@ struct hdr {
 	uint64_t capacity, generation;
 };
 
+/* The generation word: g in bits 0..47, and in bits 48..63 the low 16 bits
+ * of the CRC over g as 6 bytes little-endian.  0 when the word is damaged. */
+uint64_t model_generation(uint64_t word)
+{
+	uint64_t g = word & ((UINT64_C(1) << 48) - 1);
+	unsigned char b[6];
+
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(g >> (8 * i));
+	return g && (word >> 48) == (model_crc32c(0, b, 6) & 0xffff) ? g : 0;
+}
+
 static enum model_status header(const unsigned char *d, uint64_t size, struct hdr *h)
 {
 	static const unsigned char magic[8] = "DAXPLOG";
 
 	if (size < 72 || memcmp(d, magic, 8))
 		return MODEL_NOT_PLOG;
-	if (le(d + 8, 4) != 1 || le(d + 60, 4) != model_crc32c(0, d, 60) || le(d + 12, 4) ||
+	if (le(d + 8, 4) != 2 || le(d + 60, 4) != model_crc32c(0, d, 60) || le(d + 12, 4) ||
 	    le(d + 16, 8) != DATA)
 		return MODEL_BAD_HEADER;
 	h->capacity = le(d + 24, 8);
-	h->generation = le(d + 64, 8);
+	h->generation = model_generation(le(d + 64, 8));
 	if (h->capacity < RHDR || h->capacity % 8 || !h->generation)
 		return MODEL_BAD_HEADER;
 	if (size < DATA || h->capacity > size - DATA)

@@ -32,6 +32,8 @@ struct model_log {
 };
 
 uint32_t model_crc32c(uint32_t crc, const void *buf, size_t len);
+/* The generation in a header's generation word, or 0 if its check fails. */
+uint64_t model_generation(uint64_t word);
 void model_recover(const unsigned char *dev, uint64_t size, struct model_log *log);
 
 #endif

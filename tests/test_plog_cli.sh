@@ -1,5 +1,5 @@
 #!/bin/sh
-# plog CLI: round trip, then bad input — non-plog target, damaged version, truncated file, full log, too-large record, existing log, a flipped header byte, a damaged record, a read-only file, two writers at once — and crashcheck with and without planted bugs.
+# plog CLI: round trip, then bad input — non-plog target, damaged version, truncated file, full log, too-large record, existing log, a flipped header byte, a damaged record, a read-only file, two writers at once — follow (with a rewind, stopped by SIGINT), and crashcheck with and without planted bugs.
 # usage: test_plog_cli.sh PLOG_BINARY WORKDIR
 set -u
 plog=$1
@@ -158,6 +158,42 @@ elif grep -qv "busy\|open for writing\|locked" "$dir/refused-a" "$dir/refused-b"
 else
 	echo "ok   two-writers: $(wc -l <"$dir/got-c") of 300 appends acknowledged, all in the log"
 fi
+
+# follow: the records there, then each one another process appends (the
+# writer holds the log meanwhile), a rewind told on stderr; SIGINT ends it
+# with status 0.
+# wait_lines FILE N: wait up to 30 s for FILE to have N lines.
+wait_lines() {
+	t=0
+	while [ "$(wc -l <"$1")" -lt "$2" ] && [ $t -lt 300 ]; do
+		sleep 0.1; t=$((t + 1))
+	done
+	[ "$(wc -l <"$1")" -ge "$2" ]
+}
+expect_ok create-fo "$plog" create "$dir/fo" --size 1M
+expect_ok append-fo "$plog" append "$dir/fo" one two
+"$plog" follow "$dir/fo" --interval 5 >"$dir/fo-out" 2>"$dir/fo-err" &
+fpid=$!
+wait_lines "$dir/fo-out" 2 || echo "follow: the first records did not come"
+printf 'three\nfour\n' | "$plog" append "$dir/fo" --shared - || echo "FAIL append --shared"
+"$plog" append "$dir/fo" -- --five >/dev/null
+wait_lines "$dir/fo-out" 5 || echo "follow: the appended records did not come"
+"$plog" rewind "$dir/fo" && "$plog" append "$dir/fo" six
+wait_lines "$dir/fo-out" 6 || echo "follow: the record after the rewind did not come"
+kill -INT $fpid
+wait $fpid; frc=$?
+if [ $frc -ne 0 ]; then
+	echo "FAIL follow: exit $frc after SIGINT"; cat "$dir/fo-err"; fails=$((fails + 1))
+elif ! printf 'one\ntwo\nthree\nfour\n--five\nsix\n' | cmp -s - "$dir/fo-out"; then
+	echo "FAIL follow: printed"; cat "$dir/fo-out"; fails=$((fails + 1))
+elif ! grep -q "rewound.*5 records were delivered" "$dir/fo-err"; then
+	echo "FAIL follow: rewind not told:"; cat "$dir/fo-err"; fails=$((fails + 1))
+else
+	echo "ok   follow: 6 records in order across a rewind, stopped by SIGINT"
+fi
+expect_fail follow-not-plog "not a plog log" "$plog" follow "$dir/zeros"
+expect_fail follow-interval "interval takes milliseconds" "$plog" follow "$dir/fo" --interval 0
+expect_fail append-option "unknown option" "$plog" append "$dir/fo" --sharde x
 
 # crashcheck: the real append passes; each planted bug is caught (exit 1).
 expect_ok crashcheck "$plog" crashcheck --images 1000

@@ -5,6 +5,7 @@
  * crashsim:TARGET, linear:..., stripe:...
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,13 @@ static const char usage[] =
 	"usage: plog COMMAND ...\n"
 	"  create TARGET [--size N] [--force]  format TARGET as an empty log\n"
 	"                                      (an absent file is created with --size, default 64M)\n"
-	"  append TARGET [TEXT...|-]            one record per TEXT, or per line of stdin with -\n"
+	"  append TARGET [--shared] [--] [TEXT...|-]\n"
+	"                                       one record per TEXT, or per line of stdin with -;\n"
+	"                                       --shared: followers on other hosts read the log\n"
 	"  cat TARGET                           print every record, one per line\n"
+	"  follow TARGET [--interval MS]        print every record, then each new one as it is\n"
+	"                                       appended (here or on another host); looks every\n"
+	"                                       MS milliseconds (default 10) until SIGINT/SIGTERM\n"
 	"  stat TARGET                          records, bytes used and free, device info\n"
 	"  demo TARGET                          create, append, cat and stat in one process\n"
 	"  rewind TARGET                        empty the log\n"
@@ -36,10 +42,11 @@ static int fail(const char *cmd, const char *what)
 
 /* Read-only (cat, stat) or to append; either waits for a writer that has
  * the log open (another plog append, say) to finish. */
-static int open_log(const char *cmd, const char *target, bool readonly, struct daxdev **devp,
-		    struct plog **logp)
+static int open_log(const char *cmd, const char *target, bool readonly, bool shared,
+		    struct daxdev **devp, struct plog **logp)
 {
-	DAXDEV_OPEN_OPTS(opts, .flags = readonly ? DAXDEV_OPEN_READONLY : 0);
+	DAXDEV_OPEN_OPTS(opts, .flags = readonly ? DAXDEV_OPEN_READONLY : 0,
+			 .sharing = shared ? DAXDEV_SHARING_NONCOHERENT : DAXDEV_SHARING_LOCAL);
 
 	if (daxdev_open(target, &opts, devp))
 		return fail(cmd, daxdev_errormsg());
@@ -131,15 +138,28 @@ static int append_stdin(struct plog *log)
 	return rc;
 }
 
+/* Options come first after TARGET; "--" ends them (for a TEXT that
+ * starts with "--"). */
 static int cmd_append(int argc, char **argv)
 {
 	struct daxdev *dev;
 	struct plog *log;
-	int rc = open_log("append", argv[2], false, &dev, &log);
+	bool shared = false;
+	int first = 3, rc;
 
+	for (; first < argc && !strncmp(argv[first], "--", 2); first++) {
+		if (!strcmp(argv[first], "--")) {
+			first++;
+			break;
+		}
+		if (strcmp(argv[first], "--shared"))
+			return fail("append", "unknown option (see plog --help; -- before a TEXT that starts with --)");
+		shared = true;
+	}
+	rc = open_log("append", argv[2], false, shared, &dev, &log);
 	if (rc)
 		return rc;
-	for (int i = 3; i < argc && !rc; i++)
+	for (int i = first; i < argc && !rc; i++)
 		rc = strcmp(argv[i], "-") ? plog_append(log, argv[i], strlen(argv[i])) :
 					    append_stdin(log);
 	if (rc)
@@ -166,7 +186,7 @@ static int cmd_cat(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = open_log("cat", argv[2], true, &dev, &log);
+	rc = open_log("cat", argv[2], true, false, &dev, &log);
 	if (rc)
 		return rc;
 	/* A damaged log: the records before the damage, then the error. */
@@ -178,6 +198,92 @@ static int cmd_cat(int argc, char **argv)
 			rc == STDOUT_FAILED ? "cannot write to stdout" : plog_errormsg());
 	close_log(dev, log);
 	return rc ? 1 : 0;
+}
+
+/* --- follow ------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_following;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_following = 1;
+}
+
+/* SIGINT and SIGTERM end the follow loop at its next look; no SA_RESTART,
+ * so they cut the sleep short. */
+static int catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ? -errno : 0;
+}
+
+static int parse_interval(int argc, char **argv, long *ms)
+{
+	char *end;
+
+	*ms = 10;
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--interval") || i + 1 == argc)
+			return fail("follow", "unexpected argument (see plog --help)");
+		*ms = strtol(argv[++i], &end, 10);
+		if (*end || end == argv[i] || *ms < 1 || *ms > 60000)
+			return fail("follow", "--interval takes milliseconds, 1 to 60000");
+	}
+	return 0;
+}
+
+/* Look, print what arrived, sleep, until a stop signal.  The device is
+ * always opened NONCOHERENT: the writer may be on another host, and nothing
+ * on this one can say it is not.  A rewind is told on stderr and followed. */
+static int follow_loop(const char *target, struct plog *log, long ms)
+{
+	struct timespec pause = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+	int rc = 0;
+
+	while (!stop_following) {
+		rc = plog_follow(log, print_record, NULL);
+		if (fflush(stdout) == EOF)
+			rc = STDOUT_FAILED;
+		if (rc == -ESTALE) {
+			fprintf(stderr, "plog follow: %s: %s\n", target, plog_errormsg());
+			continue;
+		}
+		if (rc)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (rc)
+		fprintf(stderr, "plog follow: %s: %s\n", target,
+			rc == STDOUT_FAILED ? "cannot write to stdout" : plog_errormsg());
+	return rc ? 1 : 0;
+}
+
+static int cmd_follow(int argc, char **argv)
+{
+	DAXDEV_OPEN_OPTS(opts, .flags = DAXDEV_OPEN_READONLY,
+			 .sharing = DAXDEV_SHARING_NONCOHERENT);
+	struct daxdev *dev;
+	struct plog *log;
+	long ms;
+	int rc = parse_interval(argc, argv, &ms);
+
+	if (rc)
+		return rc;
+	if (catch_stop_signals())
+		return fail("follow", "cannot catch SIGINT and SIGTERM");
+	if (daxdev_open(argv[2], &opts, &dev))
+		return fail("follow", daxdev_errormsg());
+	if (plog_open(dev, PLOG_OPEN_FOLLOW, &log)) {
+		fprintf(stderr, "plog follow: %s: %s\n", argv[2], plog_errormsg());
+		daxdev_put(dev);
+		return 1;
+	}
+	rc = follow_loop(argv[2], log, ms);
+	close_log(dev, log);
+	return rc;
 }
 
 static int no_visit(void *arg, uint64_t seq, const void *data, size_t len)
@@ -216,7 +322,7 @@ static int cmd_stat(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = open_log("stat", argv[2], true, &dev, &log);
+	rc = open_log("stat", argv[2], true, false, &dev, &log);
 	if (rc)
 		return rc;
 	rc = print_stat(dev, log);
@@ -263,7 +369,7 @@ static int cmd_rewind(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = open_log("rewind", argv[2], false, &dev, &log);
+	rc = open_log("rewind", argv[2], false, false, &dev, &log);
 	if (rc)
 		return rc;
 	rc = plog_rewind(log);
@@ -410,7 +516,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "create", cmd_create }, { "append", cmd_append }, { "cat", cmd_cat },
 		{ "stat", cmd_stat }, { "rewind", cmd_rewind }, { "bench", cmd_bench },
-		{ "demo", cmd_demo },
+		{ "demo", cmd_demo }, { "follow", cmd_follow },
 	};
 
 	if (argc >= 2 && !strcmp(argv[1], "crashcheck"))

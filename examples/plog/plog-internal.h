@@ -63,6 +63,7 @@ struct plog {
 	struct daxdev *dev;
 	bool readonly;
 	bool locked;                /* holds daxdev_lock() on dev */
+	bool follow;                /* PLOG_OPEN_FOLLOW: see follow.c */
 	uint64_t size;              /* device bytes */
 	uint64_t capacity;          /* record area bytes */
 	uint64_t generation;
@@ -71,7 +72,15 @@ struct plog {
 	int damage_err;             /* what ended recovery short, or 0 ... */
 	uint64_t damage_off;        /* ... where ... */
 	char damage_msg[512];       /* ... and the message */
+	/* A follower: what it has delivered, and the record header where its
+	 * last scan stopped (a slot that looks the same two scans running is
+	 * worth the corruption check; see recover.c). */
+	uint64_t delivered_off, delivered_seq;
+	uint64_t stop_off;
+	unsigned char stop_hdr[REC_HDR];
 	enum plog_test_fault fault;
+	void (*hook)(void *);       /* plog_test_set_hook() */
+	void *hook_arg;
 };
 
 /* A record header as decoded from media. */
@@ -147,9 +156,19 @@ void plog_encode_header(const struct plog *log, unsigned char *h);
 /* Read and check the header: log->capacity and log->generation. */
 int plog_read_header(struct plog *log);
 
-/* recover.c: find the end of the log (log->tail, log->records).  Damage in
- * the record area is recorded in log->damage_* (the records before it are
- * the log); the return value is for what stops recovery altogether. */
+/* recover.c: find the end of the log (log->tail, log->records), scanning
+ * from there.  Damage in the record area is recorded in log->damage_* (the
+ * records before it are the log); the return value is for what stops
+ * recovery altogether. */
 int plog_recover(struct plog *log);
+
+/* plog.c: read record seq at off into *buf (grown as needed, *cap bytes),
+ * and check the copy as recovery does: generation, sequence, CRC.
+ * -EBADMSG if it does not validate (it changed since it was scanned). */
+int plog_read_record(struct plog *log, uint64_t off, uint64_t seq, void **buf, size_t *cap,
+		     uint32_t *len);
+
+/* follow.c: a follower's open (header only; plog_follow() scans). */
+int plog_follow_start(struct plog *log);
 
 #endif

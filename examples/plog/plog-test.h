@@ -27,4 +27,8 @@ void plog_test_set_fault(struct plog *log, enum plog_test_fault fault);
 #define PLOG_TEST_GENERATION_MAX ((UINT64_C(1) << 48) - 1)
 int plog_test_set_generation(struct plog *log, uint64_t generation);
 
+/* Call fn(arg) in every append after each daxdev_writev() and before the
+ * fence: a test runs a follower there, to see appends half done.  NULL: none. */
+void plog_test_set_hook(struct plog *log, void (*fn)(void *arg), void *arg);
+
 #endif

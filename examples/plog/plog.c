@@ -52,6 +52,8 @@ static int pend_flush(struct plog *log, unsigned flags)
 
 	if (p->n)
 		rc = daxdev_writev(log->dev, p->off, p->iov, p->n, DAXDEV_F_NODRAIN | flags);
+	if (log->hook)
+		log->hook(log->hook_arg);
 	p->off += p->len;
 	p->len = 0;
 	p->n = 0;
@@ -267,6 +269,7 @@ static int log_new(struct daxdev *dev, struct plog **logp)
 		return plog_fail(-ENOMEM, "plog: out of memory");
 	memset(log, 0, sizeof(*log));
 	log->size = daxdev_size(dev);
+	log->tail = PLOG_HEADER_SIZE;
 	log->dev = daxdev_get(dev);
 	*logp = log;
 	return 0;
@@ -286,6 +289,14 @@ void plog_test_set_fault(struct plog *log, enum plog_test_fault fault)
 {
 	if (log)
 		log->fault = fault;
+}
+
+void plog_test_set_hook(struct plog *log, void (*fn)(void *arg), void *arg)
+{
+	if (log) {
+		log->hook = fn;
+		log->hook_arg = arg;
+	}
 }
 
 /* One writer, or readers only: another open of the log, in this process or
@@ -312,25 +323,34 @@ static bool device_readonly(struct daxdev *dev)
 	return daxdev_get_info(dev, &info) == 0 && info.readonly;
 }
 
+/* A writer or a reader: the lock, then the whole log scanned.  Appending
+ * after damage would write over what lies beyond it. */
+static int open_locked(struct plog *log, unsigned flags)
+{
+	int rc = lock_log(log, flags);
+
+	if (!rc)
+		rc = plog_read_header(log);
+	if (!rc)
+		rc = plog_recover(log);
+	if (!rc && log->damage_err && !log->readonly)
+		rc = plog_fail(log->damage_err, "%s", log->damage_msg);
+	return rc;
+}
+
 int plog_open(struct daxdev *dev, unsigned flags, struct plog **logp)
 {
 	struct plog *log;
 	int rc;
 
-	if (flags & ~(PLOG_OPEN_READONLY | PLOG_OPEN_WAIT))
+	if (flags & ~(PLOG_OPEN_READONLY | PLOG_OPEN_WAIT | PLOG_OPEN_FOLLOW))
 		return plog_fail(-EINVAL, "plog_open: unknown flags 0x%x", flags);
 	rc = log_new(dev, &log);
 	if (rc)
 		return rc;
-	log->readonly = (flags & PLOG_OPEN_READONLY) || device_readonly(dev);
-	rc = lock_log(log, flags);
-	if (!rc)
-		rc = plog_read_header(log);
-	if (!rc)
-		rc = plog_recover(log);
-	/* Appending after damage would write over what lies beyond it. */
-	if (!rc && log->damage_err && !log->readonly)
-		rc = plog_fail(log->damage_err, "%s", log->damage_msg);
+	log->follow = flags & PLOG_OPEN_FOLLOW;
+	log->readonly = (flags & PLOG_OPEN_READONLY) || log->follow || device_readonly(dev);
+	rc = log->follow ? plog_follow_start(log) : open_locked(log, flags);
 	if (rc) {
 		plog_close(log);
 		return rc;
@@ -460,49 +480,69 @@ int plog_rewind(struct plog *log)
 
 /* --- reading ------------------------------------------------------------- */
 
-/* Read record seq at off into *buf (grown as needed) and hand it to fn. */
-static int visit_record(struct plog *log, uint64_t off, uint64_t seq, plog_record_fn fn,
-			void *arg, void **buf, size_t *cap, uint64_t *len)
+static int record_fail(int err, uint64_t seq, uint64_t off, const char *why)
+{
+	return plog_fail(err, "plog: record #%llu at offset %llu: %s", (unsigned long long)seq,
+			 (unsigned long long)off, why);
+}
+
+/* Grow *buf to n bytes. */
+static int reserve(void **buf, size_t *cap, size_t n)
+{
+	void *bigger;
+
+	if (n <= *cap)
+		return 0;
+	bigger = realloc(*buf, n);
+	if (!bigger)
+		return plog_fail(-ENOMEM, "plog: out of memory for a %zu-byte record", n);
+	*buf = bigger;
+	*cap = n;
+	return 0;
+}
+
+/* The copy is checked, never the device: another host may change the
+ * device between two reads. */
+int plog_read_record(struct plog *log, uint64_t off, uint64_t seq, void **buf, size_t *cap,
+		     uint32_t *len)
 {
 	unsigned char h[REC_HDR];
 	struct rec r;
+	uint32_t crc;
 	int rc = daxdev_read(log->dev, off, h, REC_HDR);
 
 	if (rc)
-		return plog_fail(rc, "plog: record #%llu at offset %llu: %s",
-				 (unsigned long long)seq, (unsigned long long)off,
-				 daxdev_errormsg());
+		return record_fail(rc, seq, off, daxdev_errormsg());
 	decode_rec(h, &r);
-	*len = r.len;
-	if (slot_size(r.len) > log->tail - off)
-		return plog_fail(-EIO, "plog: record #%llu changed under the reader",
-				 (unsigned long long)seq);
-	if (r.len > *cap) {
-		void *bigger = realloc(*buf, r.len);
-		if (!bigger)
-			return plog_fail(-ENOMEM, "plog: out of memory for a %u-byte record", r.len);
-		*buf = bigger;
-		*cap = r.len;
-	}
-	rc = daxdev_read(log->dev, off + REC_HDR, *buf, r.len);
+	if (r.gen != log->generation || r.seq != seq || slot_size(r.len) > log->tail - off)
+		return record_fail(-EBADMSG, seq, off, "changed under the reader");
+	rc = reserve(buf, cap, r.len);
+	if (!rc && (rc = daxdev_read(log->dev, off + REC_HDR, *buf, r.len)))
+		return record_fail(rc, seq, off, daxdev_errormsg());
 	if (rc)
-		return plog_fail(rc, "plog: record #%llu at offset %llu: %s",
-				 (unsigned long long)seq, (unsigned long long)off,
-				 daxdev_errormsg());
-	return fn(arg, seq, *buf, r.len);
+		return rc;
+	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
+	crc = crc_finish(daxdev_crc32c(crc, *buf, r.len), off);
+	if (crc != r.crc)
+		return record_fail(-EBADMSG, seq, off, "changed under the reader (its CRC no longer matches)");
+	*len = r.len;
+	return 0;
 }
 
 int plog_foreach(struct plog *log, plog_record_fn fn, void *arg)
 {
-	uint64_t off = PLOG_HEADER_SIZE, len = 0;
+	uint64_t off = PLOG_HEADER_SIZE;
 	size_t cap = 0;
+	uint32_t len = 0;
 	void *buf = NULL;
 	int rc = 0;
 
 	if (!log || !fn)
 		return plog_fail(-EINVAL, "plog_foreach: NULL log or function");
 	for (uint64_t seq = 0; seq < log->records && !rc; seq++) {
-		rc = visit_record(log, off, seq, fn, arg, &buf, &cap, &len);
+		rc = plog_read_record(log, off, seq, &buf, &cap, &len);
+		if (!rc)
+			rc = fn(arg, seq, buf, len);
 		off += slot_size(len);
 	}
 	free(buf);

@@ -8,7 +8,10 @@
  *
  * One writer or any number of readers: an open log holds daxdev_lock() on
  * its device (exclusive to append, shared to read), so a second writer, in
- * this process or another, waits or fails with -EBUSY.  Damage is never
+ * this process or another, waits or fails with -EBUSY.  A follower
+ * (PLOG_OPEN_FOLLOW, plog_follow()) takes no lock and reads while the writer
+ * appends, in this process, another one, or on another host sharing the
+ * memory (docs/shared-memory.md).  Damage is never
  * read as a shorter log: it makes an open for appending fail, and a
  * read-only open gives the records before it, then the error.
  *
@@ -48,6 +51,11 @@ struct plog_stat {
 				      * instead of failing with -EBUSY (a
 				      * thread that holds it through another
 				      * device object would wait forever) */
+#define PLOG_OPEN_FOLLOW   (1u << 2) /* follow a log that a writer appends to
+				      * meanwhile: read-only, no lock, records
+				      * come from plog_follow(); open the
+				      * device DAXDEV_SHARING_NONCOHERENT when
+				      * the writer may be on another host */
 
 /* Format dev as an empty log, whatever it held (see plog_is_formatted()).
  * -EBUSY if the log is open elsewhere. */
@@ -78,6 +86,18 @@ int plog_rewind(struct plog *log);
 typedef int (*plog_record_fn)(void *arg, uint64_t seq, const void *data, size_t len);
 int plog_foreach(struct plog *log, plog_record_fn fn, void *arg);
 void plog_get_stat(const struct plog *log, struct plog_stat *st);
+
+/* A log opened PLOG_OPEN_FOLLOW: call fn, in order, for every record that
+ * is complete in the log now and was not delivered by an earlier call (the
+ * first call: every record), then return 0; call it again to wait for more.
+ * Only whole batches are delivered, each record checked (CRC, generation,
+ * sequence) in the copy handed to fn.  -ESTALE: the log was rewound; records
+ * of the old generation not yet delivered are gone, and the next call goes
+ * on from the new generation's first record.  -EBADMSG or -EIO: the log is
+ * damaged where the follower stands (a record that stays invalid while a
+ * later one validates, or memory that cannot be read).  A nonzero return
+ * of fn stops the call and is returned; that record comes again next call. */
+int plog_follow(struct plog *log, plog_record_fn fn, void *arg);
 
 const char *plog_errormsg(void);
 

@@ -279,6 +279,18 @@ static void test_pointer_guarded(void **state)
 	expect_msg("remembered");
 	assert_int_equal(daxdev_memset(dev, base + 200000, 0, 8, DAXDEV_F_GUARDED), -ESTALE);
 	assert_int_equal(daxdev_memmove(dev, base + 300000, base, 8, DAXDEV_F_GUARDED), -ESTALE);
+	/* The fused copy and CRC: the fault is an error, the CRC untouched. */
+	static char page[4096];
+	uint32_t crc = 5;
+	memset(page, 0x5a, sizeof(page));
+	assert_int_equal(daxdev_memcpy_crc32c(dev, base + 409600, page, sizeof(page),
+					      DAXDEV_F_GUARDED, &crc), -ESTALE);
+	expect_msg("daxdev_memcpy_crc32c");
+	assert_int_equal(crc, 5);
+	assert_int_equal(daxdev_memcpy_crc32c(dev, base + 4096, page, sizeof(page),
+					      DAXDEV_F_GUARDED, &crc), 0);
+	assert_int_equal(crc, daxdev_crc32c(5, page, sizeof(page)));
+	assert_memory_equal(base + 4096, page, sizeof(page));
 	/* Good memory: the guarded calls work as the plain ones. */
 	assert_int_equal(daxdev_memcpy_mcsafe(dev, buf, base + 100, 64), 0);
 	assert_int_equal(daxdev_memcpy(dev, base + 64, buf, 64, DAXDEV_F_GUARDED), 0);

@@ -61,6 +61,7 @@ struct pending {
 struct plog {
 	struct pending pend;        /* first: see struct pending */
 	struct daxdev *dev;
+	unsigned char *base;        /* the device as one mapping, or NULL */
 	bool readonly;
 	bool locked;                /* holds daxdev_lock() on dev */
 	bool follow;                /* PLOG_OPEN_FOLLOW: see follow.c */

@@ -793,6 +793,46 @@ static void test_check_addr(void **state)
 	daxdev_put(m[1]);
 }
 
+/* Write cache off: DAXDEV_F_NONTEMPORAL streams (fenced before the call
+ * returns); every length and alignment lands whole, and nothing around it
+ * changes. */
+static void test_nontemporal_write_cache_off(void **state)
+{
+	static const size_t lens[] = { 1, 7, 63, 64, 65, 200, 4096, 4099, 70000 };
+	static unsigned char src[70100], want[80000];
+	struct daxdev_info info = DAXDEV_INFO_INIT;
+	struct daxdev *dev;
+	unsigned char *base;
+
+	(void)state;
+	assert_int_equal(daxdev_open("anon:128K", NULL, &dev), 0);
+	assert_int_equal(daxdev_get_info(dev, &info), 0);
+	assert_false(info.write_cache);
+	assert_true(daxdev_direct_access(dev, 0, 1, (void **)&base) > 0);
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 7 + 3);
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		for (size_t mis = 0; mis < 64; mis += 13) {
+			memset(base, 0xee, 80000);
+			memset(want, 0xee, sizeof(want));
+			memcpy(want + 100 + mis, src + mis, lens[l]);
+			assert_int_equal(daxdev_memcpy(dev, base + 100 + mis, src + mis, lens[l],
+						       DAXDEV_F_NONTEMPORAL), 0);
+			assert_memory_equal(base, want, sizeof(want));
+			memset(want + 100 + mis, 0x5c, lens[l]);
+			assert_int_equal(daxdev_memset(dev, base + 100 + mis, 0x5c, lens[l],
+						       DAXDEV_F_NONTEMPORAL | DAXDEV_F_NODRAIN), 0);
+			assert_memory_equal(base, want, sizeof(want));
+			memcpy(want + 100 + mis, src, lens[l]);
+			struct iovec iov = { .iov_base = src, .iov_len = lens[l] };
+			assert_int_equal(daxdev_writev(dev, 100 + mis, &iov, 1,
+						       DAXDEV_F_NONTEMPORAL), 0);
+			assert_memory_equal(base, want, sizeof(want));
+		}
+	}
+	daxdev_put(dev);
+}
+
 #define T(fn) cmocka_unit_test(fn)
 
 int main(void)
@@ -818,6 +858,7 @@ int main(void)
 		T(test_private_by_ops),
 		T(test_provider_struct_sizes),
 		T(test_check_addr),
+		T(test_nontemporal_write_cache_off),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, make_workdir, remove_workdir);

@@ -53,7 +53,7 @@ struct daxdev_arch {
 	 * build has none. */
 	daxdev_flush_fn invalidate;
 	/* NULL unless the chosen copy has a one-pass copy + CRC-32C on this
-	 * CPU; no core path uses it yet (docs/performance.md, "CRC-32C"). */
+	 * CPU (daxdev_memcpy_crc32c on the CPU write-back path). */
 	daxdev_copy_nt_crc_fn copy_nt_crc;
 };
 

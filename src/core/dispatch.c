@@ -243,6 +243,48 @@ static struct daxdev_persist write_cache_on(struct daxdev *dev, const char *prov
 	};
 }
 
+/*
+ * Write cache off: nothing to write back, so ordinary stores, unless the
+ * caller asks for non-temporal ones (DAXDEV_F_NONTEMPORAL: data it will not
+ * read soon; into cold memory they skip reading each line first, 4 KiB and
+ * up measured faster here).  Those are weakly ordered, and this state's
+ * drain may be none, so they are fenced before the call returns.
+ */
+static void no_write_back(const void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+
+static bool stream_unflushed(const struct daxdev *dev, unsigned flags)
+{
+	return (flags & DAXDEV_F_NONTEMPORAL) && dev->arch.copy_nt && dev->arch.drain &&
+	       dev->arch.nt_threshold != SIZE_MAX;
+}
+
+static int off_memcpy(struct daxdev *dev, void *dst, const void *src, size_t len,
+		      unsigned flags)
+{
+	if (!stream_unflushed(dev, flags)) {
+		memcpy(dst, src, len);
+		return 0;
+	}
+	dev->arch.copy_nt(dst, src, len, no_write_back);
+	dev->arch.drain();
+	return 0;
+}
+
+static int off_memset(struct daxdev *dev, void *dst, int c, size_t len, unsigned flags)
+{
+	if (!stream_unflushed(dev, flags)) {
+		memset(dst, c, len);
+		return 0;
+	}
+	dev->arch.fill_nt(dst, c, len, no_write_back);
+	dev->arch.drain();
+	return 0;
+}
+
 static struct daxdev_persist write_cache_off(struct daxdev *dev)
 {
 	bool fence = dev->persistence != DAXDEV_PERSISTENCE_VOLATILE;
@@ -251,9 +293,9 @@ static struct daxdev_persist write_cache_off(struct daxdev *dev)
 		.copy_name = "memcpy", .fill_name = "memset", .flush_name = "none",
 		.drain_name = fence ? dev->arch.drain_name : "none",
 		.write_cache = false,
-		.memcpy = plain_memcpy, .memset = plain_memset, .flush = no_flush,
+		.memcpy = off_memcpy, .memset = off_memset, .flush = no_flush,
 		.memcpy_crc = copy_then_crc,
-		.copy_part = plain_memcpy, .fill_part = plain_memset, .flush_chunk = no_flush,
+		.copy_part = off_memcpy, .fill_part = off_memset, .flush_chunk = no_flush,
 		.drain = fence ? cpu_drain : NULL,
 	};
 }

@@ -49,6 +49,7 @@ struct fsdax_file {
 	bool memory_fs;             /* tmpfs or ramfs */
 	bool readonly;
 	const char *probe;          /* a probe: what it describes; NULL: open */
+	bool probe_disk;            /* a probe of the block device itself */
 	struct provider_mapping map;
 	char name[PATH_MAX];        /* for messages: the path, or "fd N" */
 	char host[PATH_MAX];        /* realpath */
@@ -189,6 +190,36 @@ static int fsdax_badblock_next(struct daxdev *dev, uint64_t from, struct daxdev_
 	return rc;
 }
 
+/* A probe: the disk's own bad ranges when the block device itself was
+ * probed (its offsets are the disk's); a probed file keeps no descriptor
+ * to place them in the file with. */
+static int fsdax_probe_badblock_next(struct daxdev *dev, uint64_t from,
+				     struct daxdev_badblock *bb)
+{
+	struct fsdax_file *f = fsdax_of(dev);
+	struct nvdimm_bad_range *bad;
+	int n, rc = -ENODATA;
+
+	if (!f->probe_disk)
+		return daxdev_err(-EOPNOTSUPP, "%s: a probed file: open it to place the bad blocks "
+				  "of %s in it", f->host, f->blk.name);
+	n = nvdimm_blockdev_badblocks(&f->blk, &bad);
+	if (n == 0 || n == -ENOENT)
+		return -ENODATA;
+	if (n < 0)
+		return daxdev_err(n, "%s: cannot read its bad blocks: %s", f->host, strerror(-n));
+	for (int i = 0; i < n && rc; i++) {
+		if (bad[i].offset + bad[i].length <= from)
+			continue;
+		*bb = (struct daxdev_badblock){ .sz = bb->sz, .offset = bad[i].offset,
+						.length = bad[i].length, .error = -EIO,
+						.flags = DAXDEV_BADBLOCK_PLATFORM };
+		rc = 0;
+	}
+	free(bad);
+	return rc;
+}
+
 /* Map the range again in place: a hole punch zaps the file's pages but
  * leaves the poison markers memory-failure put in this process's page table
  * (tmpfs unmaps without touching them), which would fault forever. */
@@ -262,6 +293,7 @@ static const struct daxdev_operations fsdax_ops[2][2] = {
 		.direct_access = provider_probe_direct_access,
 		.describe = fsdax_describe,
 		.release = fsdax_release,
+		.badblock_next = fsdax_probe_badblock_next,
 	},
 	[1][0] = {
 		.sz = sizeof(struct daxdev_operations),
@@ -269,6 +301,7 @@ static const struct daxdev_operations fsdax_ops[2][2] = {
 		.flush = provider_probe_flush,
 		.describe = fsdax_describe,
 		.release = fsdax_release,
+		.badblock_next = fsdax_probe_badblock_next,
 	},
 };
 
@@ -613,6 +646,7 @@ static int fsdax_probe_block(struct fsdax_file *f, dev_t rdev)
 		snprintf(f->map.note, sizeof(f->map.note), "MAP_SYNC refused: %.32s is asynchronous "
 			 "(virtio-pmem)", f->blk.persist.region);
 	f->probe = "block device: what a file on a DAX filesystem mounted from it gets";
+	f->probe_disk = true;
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Bad blocks, as the library sees them today: the count from the provider's
- * details ("badblocks: ..." lines, docs/persistence.md), the ranges of an
- * opened device from daxdev_direct_access(), which refuses a bad page with
- * -EIO and otherwise stops before one.  This file is the only one that knows;
- * when the library grows a bad-block API, only these two functions change.
+ * Bad blocks of an opened device: the ranges from daxdev_badblock_next()
+ * (what the platform lists and what guarded accesses found).  One thing the
+ * API cannot say is that a region has bad blocks it could not place in this
+ * device (device-dax without root: the region's list is in sectors of the
+ * region, and only root may read where the device starts); that one fact
+ * comes from the provider's details line "badblocks: ... not located".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,59 +25,59 @@ static size_t number_before(const char *line, const char *end, const char *word)
 	return strtoul(at, NULL, 10);
 }
 
-/*
- * devdax: "badblocks: region0/badblocks: 3 ranges, 2 in dax0.0"
- *         "badblocks: region0/badblocks: 3 ranges, not located (... root only)"
- *         "badblocks: region0/badblocks: none"
- * fsdax:  "badblocks: pmem1 lists 2 bad ranges (...)"; no line: none.
- */
-void tool_badblocks_count(struct daxdev *dev, struct tool_badblocks *bad)
+/* "badblocks: region0/badblocks: 3 ranges, not located (... root only)" */
+static void region_not_located(struct daxdev *dev, struct tool_badblocks *bad)
 {
 	char details[4096];
-	const char *line, *end;
+	const char *line, *end, *nl;
 
-	memset(bad, 0, sizeof(*bad));
-	bad->known = true;
 	if (daxdev_get_details(dev, details, sizeof(details)) < 0)
 		return;
 	line = strstr(details, "badblocks: ");
 	if (!line)
 		return;
-	end = strchr(line, '\n');
-	if (!end)
-		end = line + strlen(line);
+	end = (nl = strchr(line, '\n')) ? nl : line + strlen(line);
 	if (strstr(line, "not located") && strstr(line, "not located") < end) {
 		bad->known = false;
 		bad->root_only = true;
 		bad->region_count = number_before(line, end, " ranges");
-	} else if (strstr(line, " bad ranges") && strstr(line, " bad ranges") < end) {
-		bad->count = number_before(line, end, " bad ranges");
-	} else if (strstr(line, " in ") && strstr(line, " in ") < end) {
-		bad->count = number_before(line, end, " in ");
 	}
 }
 
+void tool_badblocks_count(struct daxdev *dev, struct tool_badblocks *bad)
+{
+	struct daxdev_badblock bb = DAXDEV_BADBLOCK_INIT;
+
+	memset(bad, 0, sizeof(*bad));
+	bad->known = true;
+	for (uint64_t from = 0; daxdev_badblock_next(dev, from, &bb) == 0;
+	     from = bb.offset + bb.length)
+		bad->count++;
+	daxdev_errormsg_clear();
+	if (!bad->count)
+		region_not_located(dev, bad);
+}
+
+/* The library refuses a whole page (daxdev_align()) around a bad range:
+ * that page is what dump, restore and zero must skip. */
 int tool_badblocks_next(struct daxdev *dev, uint64_t from, uint64_t to, uint64_t *off,
 			uint64_t *len)
 {
-	uint64_t align = daxdev_align(dev), pg = from / align, last = (to + align - 1) / align;
-	void *addr;
-	long n;
+	struct daxdev_badblock bb = DAXDEV_BADBLOCK_INIT;
+	uint64_t align = daxdev_align(dev), lo, hi;
+	int rc = daxdev_badblock_next(dev, from, &bb);
 
-	while (pg < last) {
-		n = daxdev_direct_access(dev, pg, (long)(last - pg > (1u << 30) ? 1u << 30 : last - pg),
-					 &addr);
-		if (n == -EIO)
-			break;
-		if (n < 0)
-			return (int)n;
-		pg += (uint64_t)n;
+	if (!rc) {
+		lo = bb.offset / align * align;
+		hi = (bb.offset + bb.length + align - 1) / align * align;
 	}
-	if (pg >= last)
+	if (rc == -ENODATA || (!rc && lo >= to)) {
+		daxdev_errormsg_clear();
 		return 0;
-	*off = pg * align;
-	for (*len = 0; pg < last && daxdev_direct_access(dev, pg, 1, &addr) == -EIO; pg++)
-		*len += align;
-	daxdev_errormsg_clear();
+	}
+	if (rc)
+		return rc;
+	*off = lo > from ? lo : from;
+	*len = (hi < to ? hi : to) - *off;
 	return 1;
 }

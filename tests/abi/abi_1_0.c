@@ -8,6 +8,7 @@
 #include <daxdev/composite.h>
 #include <daxdev/crashsim.h>
 #include <daxdev/provider.h>
+#include <daxdev/sharesim.h>
 
 static int failures;
 
@@ -103,12 +104,53 @@ static void check_crashsim(void)
 	daxdev_put(sim);
 }
 
+/* The rest of 1.0: bad blocks, the lock, guarded and fused copies,
+ * sharing with the simulator. */
+static void check_faults_lock_sharing(void)
+{
+	DAXDEV_OPEN_OPTS(nc, .sharing = DAXDEV_SHARING_NONCOHERENT);
+	struct daxdev_badblock bb = DAXDEV_BADBLOCK_INIT;
+	struct daxdev_sharesim_stats st = DAXDEV_SHARESIM_STATS_INIT;
+	struct daxdev *dev, *mem, *sim, *host0, *host1;
+	char buf[64] = "shared", back[64];
+	uint32_t crc = 0;
+	void *addr;
+
+	CHECK(daxdev_open("anon:64K", NULL, &dev) == 0, "anon");
+	if (failures)
+		return;
+	CHECK(daxdev_badblock_next(dev, 0, &bb) == -ENODATA, "no bad blocks");
+	CHECK(daxdev_lock(dev, DAXDEV_LOCK_NOWAIT) == 0, "lock");
+	daxdev_unlock(dev);
+	CHECK(daxdev_direct_access(dev, 0, 1, &addr) > 0, "direct_access");
+	CHECK(daxdev_memcpy_crc32c(dev, addr, buf, sizeof(buf), DAXDEV_F_GUARDED, &crc) == 0 &&
+	      crc == daxdev_crc32c(0, buf, sizeof(buf)), "guarded fused copy");
+	CHECK(daxdev_memcpy_mcsafe(dev, back, addr, sizeof(back)) == 0 &&
+	      !memcmp(back, buf, sizeof(buf)), "mcsafe read");
+	daxdev_put(dev);
+	CHECK(daxdev_open("anon:64K", NULL, &mem) == 0 &&
+	      daxdev_sharesim_new(mem, 2, NULL, &sim) == 0 &&
+	      daxdev_sharesim_host(sim, 0, &nc, &host0) == 0 &&
+	      daxdev_sharesim_host(sim, 1, &nc, &host1) == 0, "sharesim, two NONCOHERENT hosts");
+	if (failures)
+		return;
+	CHECK(daxdev_write(host0, 0, buf, sizeof(buf)) == 0 &&
+	      daxdev_read(host1, 0, back, sizeof(back)) == 0 && !strcmp(back, "shared"),
+	      "written back on host 0, read invalidated on host 1");
+	CHECK(daxdev_sharesim_stats(sim, &st) == 0 && st.sz == sizeof(st), "sharesim stats");
+	daxdev_put(host1);
+	daxdev_put(host0);
+	daxdev_put(sim);
+	daxdev_put(mem);
+}
+
 int main(void)
 {
 	check_library_version();
 	check_open_and_info();
 	check_provider();
 	check_crashsim();
+	check_faults_lock_sharing();
 	printf("%s: program built against libdaxdev %s headers, running on %s: %d failures\n",
 	       failures ? "FAIL" : "PASS", DAXDEV_VERSION_STRING, daxdev_version(), failures);
 	return failures ? 1 : 0;

@@ -61,6 +61,10 @@ enum daxdev_persistence {
 #define DAXDEV_OPEN_SPARSE    (1u << 4) /* file: leave holes unallocated (a store
 					 * to a hole may then find the filesystem
 					 * full); default: allocate them at open */
+#define DAXDEV_OPEN_NO_SIGBUS_GUARD (1u << 5) /* this device's calls do not
+					 * catch SIGBUS: a memory error or a lost
+					 * mapping reaches the application's own
+					 * handler (docs/faults.md) */
 
 /* daxdev_open_opts.write_cache */
 enum daxdev_write_cache_policy {
@@ -69,9 +73,15 @@ enum daxdev_write_cache_policy {
 	DAXDEV_WRITE_CACHE_ON = 2,         /* write back every store */
 };
 
-/* daxdev_open_opts.sharing */
+/* daxdev_open_opts.sharing.  Nothing in sysfs says whether other hosts map
+ * the memory (a CXL pool, famfs): the caller declares it. */
 enum daxdev_sharing {
 	DAXDEV_SHARING_LOCAL = 0,          /* only this host maps the memory */
+	DAXDEV_SHARING_NONCOHERENT = 1,    /* other hosts map it too, and their CPU
+					    * caches are not coherent with this
+					    * one: daxdev_read() invalidates before
+					    * it loads, and every write is written
+					    * back, whatever the write cache */
 };
 
 /* daxdev_open_opts.nt_threshold: never use non-temporal stores. */
@@ -100,8 +110,8 @@ struct daxdev_open_opts {
 	const char *flush;         /* cache write-back instruction; NULL: the
 				    * best ("clwb", "clflushopt", "clflush") */
 	const char *isa;           /* highest ISA for streaming copies; NULL:
-				    * the CPU's ("avx512", "avx2", "sse2",
-				    * "generic") */
+				    * the CPU's ("movdir64b" only when named,
+				    * "avx512", "avx2", "sse2", "generic") */
 	size_t nt_threshold;       /* copies from this size stream; 0: the
 				    * default; DAXDEV_NT_NEVER: never */
 	int32_t write_cache;       /* enum daxdev_write_cache_policy */
@@ -125,6 +135,7 @@ struct daxdev_open_opts {
  *   linear:T1,T2,...     members concatenated
  *   stripe:CHUNK:T1,...  members striped in CHUNK-sized pieces
  *   crashsim:TARGET      power-failure simulator over TARGET (daxdev/crashsim.h)
+ *   sharesim:TARGET      host 0 of non-coherent hosts over TARGET (daxdev/sharesim.h)
  * SIZE and CHUNK: bytes with an optional K, M, G, T or P suffix (binary
  * units, either case, optionally followed by "iB" or "B").  Each open gives
  * a new object unless opts->flags has DAXDEV_OPEN_REUSE.
@@ -135,6 +146,25 @@ DAXDEV_API int daxdev_open(const char *target, const struct daxdev_open_opts *op
  * read-only with DAXDEV_OPEN_READONLY); fd stays the caller's. */
 DAXDEV_API int daxdev_open_fd(int fd, const struct daxdev_open_opts *opts,
 			      struct daxdev **devp);
+/*
+ * What daxdev_open(target, opts) would decide, without mapping anything or
+ * needing write access: a device object made by the same lookup and
+ * decision code, on which daxdev_get_info(), daxdev_get_details() and
+ * daxdev_format_info() answer as they would after the open, while direct
+ * access and I/O fail with -EOPNOTSUPP.  Put it like any device.  Device-dax
+ * needs no access to the node at all (sysfs says everything); a file needs
+ * read access (MAP_SYNC is tested on one read-only page).  A pmem block
+ * device (/dev/pmemN, which daxdev_open() refuses) is described as a file on
+ * a DAX filesystem mounted from it would be.  Targets with nothing to look
+ * up (anon:, composites, crashsim:) give -EOPNOTSUPP; DAXDEV_OPEN_CREATE
+ * -EINVAL.
+ */
+DAXDEV_API int daxdev_probe(const char *target, const struct daxdev_open_opts *opts,
+			    struct daxdev **devp);
+/* The same for the device-dax (type S_IFCHR) or pmem block device (S_IFBLK)
+ * with this number, as sysfs shows it: no device node is needed. */
+DAXDEV_API int daxdev_probe_dev(mode_t type, dev_t dev, const struct daxdev_open_opts *opts,
+				struct daxdev **devp);
 /* Anonymous volatile memory of size bytes (rounded up to the page size). */
 DAXDEV_API int daxdev_new_volatile(size_t size, struct daxdev **devp);
 
@@ -175,9 +205,22 @@ DAXDEV_API long daxdev_direct_access(struct daxdev *dev, uint64_t pgoff, long nr
 #define DAXDEV_F_NONTEMPORAL  (1u << 1) /* non-temporal stores at any size */
 #define DAXDEV_F_TEMPORAL     (1u << 2) /* ordinary stores + write-back at any size */
 #define DAXDEV_F_NOFLUSH      (1u << 3) /* plain copy, not made durable */
+/* Pointer calls (memcpy, memmove, memset, flush): catch a fault on the
+ * device's memory and return -EIO (memory error) or -ESTALE (the mapping
+ * lost its backing) instead of dying, as offset I/O always does.  Costs a
+ * few nanoseconds per call; without it pointer calls are unguarded. */
+#define DAXDEV_F_GUARDED      (1u << 4)
 
 /* write/writev/zero are durable when they return 0 (writev: unless
- * DAXDEV_F_NODRAIN, then after the next daxdev_drain()). */
+ * DAXDEV_F_NODRAIN, then after the next daxdev_drain()).
+ *
+ * Offset I/O survives faults (docs/faults.md): a memory error (poisoned
+ * page) in the range gives -EIO, memory whose backing is gone (a file
+ * truncated by someone else) gives -ESTALE; the message names the offset.
+ * The faulting range is remembered: later calls and direct_access report
+ * the same error for it without touching it (daxdev_badblock_next lists it).
+ * Unless the device was opened with DAXDEV_OPEN_NO_SIGBUS_GUARD or
+ * DAXDEV_SIGBUS_GUARD=0 is set. */
 DAXDEV_API int daxdev_write(struct daxdev *dev, uint64_t offset, const void *buf,
 			    size_t len);
 DAXDEV_API int daxdev_writev(struct daxdev *dev, uint64_t offset, const struct iovec *iov,
@@ -194,21 +237,93 @@ DAXDEV_API int daxdev_memcpy(struct daxdev *dev, void *dst, const void *src, siz
 			     unsigned flags);
 DAXDEV_API int daxdev_memmove(struct daxdev *dev, void *dst, const void *src, size_t len,
 			      unsigned flags);
+/* daxdev_memcpy that also sets *crc = daxdev_crc32c(*crc, src, len), in one
+ * pass over the source where the CPU can (a streamed copy); for records
+ * that carry a checksum of their payload.  *crc is unchanged on error. */
+DAXDEV_API int daxdev_memcpy_crc32c(struct daxdev *dev, void *dst, const void *src,
+				    size_t len, unsigned flags, uint32_t *crc);
 DAXDEV_API int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
 			     unsigned flags);
 /* 0 if [addr, addr+len) lies inside memory the device handed out by
  * daxdev_direct_access(), -ERANGE if it does not, -ENXIO if it does but the
  * device (or the member holding it) was killed; -EINVAL for NULL dev. */
 DAXDEV_API int daxdev_check_addr(struct daxdev *dev, const void *addr, size_t len);
+/* Copy len bytes out of device memory at src (an address from
+ * daxdev_direct_access) into ordinary memory at dst, machine-check safe:
+ * -EIO for a memory error, -ESTALE for memory that lost its backing, with
+ * the offset in the message, instead of SIGBUS.  Bytes before the fault are
+ * copied. */
+DAXDEV_API int daxdev_memcpy_mcsafe(struct daxdev *dev, void *dst, const void *src,
+				    size_t len);
 /* Make [addr, addr+len) durable (write back + drain). */
 DAXDEV_API int daxdev_flush(struct daxdev *dev, const void *addr, size_t len);
 /* Wait for earlier non-temporal stores and write-backs (one fence). */
 DAXDEV_API int daxdev_drain(struct daxdev *dev);
 
+/* Memory shared with hosts whose caches are not coherent with this one.
+ * invalidate: write back and discard [addr, addr+len) from this host's
+ * cache, fenced, so that the next loads read memory (what other hosts
+ * wrote back); on every device, -EOPNOTSUPP where neither the CPU (the
+ * portable build) nor the provider can.  load: copy device memory at src
+ * out to dst as daxdev_read() does: invalidating first on a device opened
+ * DAXDEV_SHARING_NONCOHERENT, a plain copy otherwise. */
+DAXDEV_API int daxdev_invalidate(struct daxdev *dev, const void *addr, size_t len);
+DAXDEV_API int daxdev_load(struct daxdev *dev, void *dst, const void *src, size_t len);
+
+/* --- bad blocks -------------------------------------------------------- */
+
+/* daxdev_badblock.flags */
+#define DAXDEV_BADBLOCK_PLATFORM (1u << 0) /* listed by the platform (nvdimm
+					    * badblocks, a file's bad sectors) */
+#define DAXDEV_BADBLOCK_SEEN     (1u << 1) /* found by a guarded access of this
+					    * device (SIGBUS caught) */
+
+struct daxdev_badblock {
+	size_t sz;            /* sizeof(struct daxdev_badblock) */
+	uint64_t offset;      /* device bytes [offset, offset + length) */
+	uint64_t length;
+	int32_t error;        /* what access reports there: -EIO (media), or
+			       * -ESTALE (the mapping lost its backing) */
+	uint32_t flags;       /* DAXDEV_BADBLOCK_* */
+};
+#define DAXDEV_BADBLOCK_INIT { .sz = sizeof(struct daxdev_badblock) }
+
+/* The first known bad range that ends after offset from, in offset order:
+ * iterate with from = bb.offset + bb.length.  0 when one was found,
+ * -ENODATA when there is none; set bb->sz first (DAXDEV_BADBLOCK_INIT). */
+DAXDEV_API int daxdev_badblock_next(struct daxdev *dev, uint64_t from,
+				    struct daxdev_badblock *bb);
+/* Make [offset, offset+len) usable again, zeroed, where userspace can: a
+ * file's blocks are deallocated and allocated again, anonymous pages are
+ * replaced.  The data there is gone either way.  -EOPNOTSUPP where only the
+ * administrator can (device-dax: "ndctl clear-errors", as root). */
+DAXDEV_API int daxdev_badblock_clear(struct daxdev *dev, uint64_t offset, uint64_t len);
+
 /* Write cache: whether stores must be written back from the CPU cache.
  * set_write_cache on a composite sets it on every member. */
 DAXDEV_API int daxdev_write_cache(const struct daxdev *dev); /* 1, 0, or -errno */
 DAXDEV_API int daxdev_set_write_cache(struct daxdev *dev, bool on);
+
+/* --- advisory lock ------------------------------------------------------- */
+
+/* daxdev_lock() flags */
+#define DAXDEV_LOCK_SHARED    (1u << 0) /* shared with other SHARED holders;
+					 * default: exclusive */
+#define DAXDEV_LOCK_NOWAIT    (1u << 1) /* -EWOULDBLOCK instead of waiting */
+
+/*
+ * An advisory lock on the memory behind dev, for programs that keep one
+ * writer per structure (or many readers and no writer).  It is held by the
+ * object, not by a thread, until daxdev_unlock() or the object's last put.
+ * It conflicts with the lock of any other object over the same memory, in
+ * this process or another: flock() on the file or device-dax node (each
+ * object has its own descriptor), the members of a composite (in an order
+ * that every process shares), a crash simulator's inner device; anonymous
+ * memory has no other object.  The kernel drops a file lock when its
+ * process ends, however it ends.  Only lock calls are stopped by it.
+ */
+DAXDEV_API int daxdev_lock(struct daxdev *dev, unsigned flags);
+DAXDEV_API int daxdev_unlock(struct daxdev *dev);
 
 /* --- what was decided, and why ----------------------------------------- */
 
@@ -244,9 +359,13 @@ struct daxdev_info {
 	const char *region;             /* nvdimm region ("region0"), or "" */
 	const char *bus;                /* nvdimm bus provider ("ACPI.NFIT",
 					 * "CXL", "virtio-pmem", "e820"), or "" */
-	enum daxdev_sharing sharing;
+	enum daxdev_sharing sharing;    /* as opened (never guessed) */
 	uint32_t reserved0;             /* 0; a later 1.x may give it a meaning
 					 * whose 0 is "not known" */
+	const char *invalidate_impl;    /* what daxdev_invalidate() uses:
+					 * "clflushopt", "dc-civac", the
+					 * provider's ("sharesim", "members"),
+					 * or "none" */
 };
 
 #define DAXDEV_INFO_INIT { .sz = sizeof(struct daxdev_info) }

@@ -68,6 +68,12 @@ struct daxdev_crashsim_stats {
 	uint64_t crash_pending_words;     /* last crash: flushed, unfenced words
 					   * that differed from the media */
 	uint64_t crash_pending_words_new; /* last crash: of those, how many landed */
+	uint64_t intermediate_lines;      /* now: values lines held at a fence and
+					   * were stored over since (an eviction may
+					   * still have made them durable) */
+	uint64_t crash_intermediate_words;     /* last crash: such words that
+						* differed from the media */
+	uint64_t crash_intermediate_words_new; /* last crash: of those, how many landed */
 };
 #define DAXDEV_CRASHSIM_STATS_INIT { .sz = sizeof(struct daxdev_crashsim_stats) }
 DAXDEV_API int daxdev_crashsim_stats(struct daxdev *dev, struct daxdev_crashsim_stats *stats);

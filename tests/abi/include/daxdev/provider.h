@@ -44,16 +44,18 @@ struct daxdev_operations {
 
 	/* OPTIONAL.  Make [addr, addr+len) durable; addr came from
 	 * direct_access.  Return 0, -ERANGE if the address is not the device's,
-	 * or -errno.  Called only while the write cache is on.  A provider with
-	 * this op gets ordinary (temporal) copies followed by this op.
-	 * Fallback: CPU cache write-back (clwb/clflushopt/clflush) + fence when
-	 * the write cache is on; nothing when it is off. */
+	 * or -errno.  Called only while the write cache is on, or on a device
+	 * opened DAXDEV_SHARING_NONCOHERENT (then always: other hosts read
+	 * memory).  A provider with this op gets ordinary (temporal) copies
+	 * followed by this op.  Fallback: CPU cache write-back
+	 * (clwb/clflushopt/clflush) + fence when the write cache is on or the
+	 * device is NONCOHERENT; nothing otherwise. */
 	int (*flush)(struct daxdev *dev, const void *addr, size_t len);
 
 	/* OPTIONAL.  Wait until every earlier flush of this device is durable:
 	 * called wherever the core would fence after this provider's flush ops
 	 * (daxdev_drain, the end of write/zero/flush_range, pointer calls
-	 * without DAXDEV_F_NODRAIN), only while the write cache is on.  It may
+	 * without DAXDEV_F_NODRAIN), only when flush would be called.  It may
 	 * run after a kill (until release) and must stay safe then.  A provider
 	 * whose flush is synchronous (msync) needs none; the crash simulator
 	 * uses it to model fences, composites to drain their members.
@@ -93,6 +95,59 @@ struct daxdev_operations {
 	/* OPTIONAL.  Called at the last daxdev_put(): unmap, close, free the
 	 * private data.  Fallback: nothing. */
 	void (*release)(struct daxdev *dev);
+
+	/* OPTIONAL.  Write back and discard [addr, addr+len) (addr came from
+	 * direct_access) from this host's cache, and return only when the
+	 * next load of it will read memory, that is what other hosts wrote
+	 * back: the op does its own fencing.  Return 0, -ERANGE if the
+	 * address is not the device's, or -errno.  Used by daxdev_invalidate()
+	 * and daxdev_load(), and on a device opened DAXDEV_SHARING_NONCOHERENT
+	 * by every daxdev_read().  Needed where the memory behind the
+	 * addresses is not simply this CPU's (the sharing simulator) or is
+	 * another device's (composites).  Fallback: the CPU's invalidate
+	 * (clflushopt/clflush, DC CIVAC) between full fences; where the build
+	 * has none, daxdev_invalidate() fails with -EOPNOTSUPP and the device
+	 * cannot be opened DAXDEV_SHARING_NONCOHERENT. */
+	int (*invalidate)(struct daxdev *dev, const void *addr, size_t len);
+
+	/* OPTIONAL.  A guarded access faulted at offset: media is true for a
+	 * memory error (BUS_MCEERR_*), false for a mapping fault (BUS_ADRERR).
+	 * Set [*lost, *lost + *lost_len) to the range known unusable (it covers
+	 * offset; preset to the faulting page) and return the error to report:
+	 * -EIO or -ESTALE, with a message naming the cause.  Called outside any
+	 * signal handler.  Fallback: the page, -EIO for media, -ESTALE
+	 * otherwise. */
+	int (*fault)(struct daxdev *dev, uint64_t offset, bool media, uint64_t *lost,
+		     uint64_t *lost_len);
+
+	/* OPTIONAL.  The first bad range the provider knows of (nvdimm badblocks,
+	 * a file's bad sectors, a member's) that ends after from: fill bb's
+	 * offset, length, error (-EIO) and flags (DAXDEV_BADBLOCK_PLATFORM) and
+	 * return 0, or return -ENODATA.  The core merges these with the ranges
+	 * its guarded accesses found.  Fallback: the provider knows of none. */
+	int (*badblock_next)(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb);
+
+	/* OPTIONAL.  Make [offset, offset+len) usable and zero (range checked,
+	 * aligned to the device page): reallocate what backs it.  Return 0 or
+	 * -errno with a message (-EOPNOTSUPP naming who can clear it).  On 0 the
+	 * core forgets the bad ranges it found there.  Fallback: -EOPNOTSUPP. */
+	int (*badblock_clear)(struct daxdev *dev, uint64_t offset, uint64_t len);
+
+	/* OPTIONAL.  Take the advisory lock below the object for
+	 * daxdev_lock(): flock() on the provider's own descriptor, the
+	 * members' locks.  flags are daxdev_lock()'s (DAXDEV_LOCK_SHARED,
+	 * DAXDEV_LOCK_NOWAIT), already checked.  Called only when the object
+	 * goes from unlocked to locked, without the kill count (it may wait a
+	 * long time), so it must stay safe after a kill, until release.
+	 * Return 0, -EWOULDBLOCK (NOWAIT, held elsewhere) or -errno.
+	 * Fallback: the lock is the object's alone, which is right when no
+	 * other object can reach the memory (anonymous memory). */
+	int (*lock)(struct daxdev *dev, unsigned flags);
+
+	/* OPTIONAL; required with lock.  Drop what lock took: called by
+	 * daxdev_unlock() when the last holder leaves, and at release of an
+	 * object still locked (before the release op). */
+	void (*unlock)(struct daxdev *dev);
 };
 
 struct daxdev_params {

@@ -4,19 +4,25 @@ N=2000
 CHUNK=100
 records() { i=1; while [ $i -le $N ]; do echo "record $i of $N from guest a"; i=$((i + 1)); done; }
 
+# lines FILE: how many lines FILE has, 0 while it does not exist yet.
+lines() { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+
 # wait_lines FILE N TENTHS: wait up to TENTHS/10 s for FILE to have N lines.
 wait_lines() {
 	_t=0
-	while [ "$(wc -l <"$1")" -lt "$2" ]; do
-		[ "$_t" -ge "$3" ] && { echo "FAIL: $(wc -l <"$1") of $2 lines in $1 after $(($3 / 10)) s"; return 1; }
+	while [ "$(lines "$1")" -lt "$2" ]; do
+		[ "$_t" -ge "$3" ] && { echo "FAIL: $(lines "$1") of $2 lines in $1 after $(($3 / 10)) s"; return 1; }
 		sleep 0.1
 		_t=$((_t + 1))
 	done
 }
 
 # hear_peer DEV: follow the back channel until b's line is in it; SIGINT
-# stops the follower with status 0.
+# stops the follower with status 0. The output file exists before the
+# follower starts, so the wait never reads a missing file (a missing file
+# once made the wait end at once and a wrote before b followed).
 hear_peer() {
+	: >/tmp/back
 	plog-static follow "/dev/$1" --interval 20 >/tmp/back 2>/tmp/back.err &
 	_fp=$!
 	wait_lines /tmp/back 1 3000
@@ -60,8 +66,8 @@ boot1() {
 # while a was still appending).
 count_while() {
 	_t=0 _last=0 _seen=0
-	while [ "$(wc -l <"$1")" -lt "$2" ]; do
-		_c=$(wc -l <"$1")
+	while [ "$(lines "$1")" -lt "$2" ]; do
+		_c=$(lines "$1")
 		[ "$_c" -gt 0 ] && [ "$_c" -ne "$_last" ] && _seen=$((_seen + 1))
 		_last=$_c
 		[ "$_t" -ge "$3" ] && { echo "FAIL: $_c of $2 records after $(($3 / 10)) s"; return 1; }
@@ -76,6 +82,7 @@ peer1() {
 	# Label-less NVDIMMs: b's kernel finds a's two device-dax info blocks.
 	wait_for /dev/dax0.0 && wait_for /dev/dax1.0 || need "" "no /dev/dax0.0 and /dev/dax1.0 on the peer after 20 s"
 	records >/tmp/want
+	: >/tmp/got
 	plog-static follow /dev/dax0.0 --interval 5 >/tmp/got 2>/tmp/follow.err &
 	fp=$!
 	check tell-writer plog-static append /dev/dax1.0 --shared "b follows /dev/dax0.0"

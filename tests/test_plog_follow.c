@@ -1,4 +1,4 @@
-/* plog follow under sharesim: over thousands of seeded schedules a NONCOHERENT follower on another host delivers every record a NONCOHERENT writer appends, whole and in order, also halfway through appends and across rewinds; a follower that does not invalidate, and writers that skip their write-back or their fence, are caught; and a follower thread keeps up with a writer thread. */
+/* plog follow under sharesim: over thousands of seeded schedules a NONCOHERENT follower on another host delivers every record a NONCOHERENT writer appends, whole and in order, also halfway through appends and across rewinds; a follower that does not invalidate, and writers that skip their write-back or their fence, are caught; a follower thread keeps up with a writer thread; and damage is believed only when a second look finds the same bytes. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -386,6 +386,116 @@ static void test_follow_while_appending(void **state)
 	daxdev_put(dev);
 }
 
+/* --- the second look ------------------------------------------------------- */
+
+static int count_delivered(void *arg, uint64_t seq, const void *data, size_t len)
+{
+	(void)seq;
+	(void)data;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void flip_byte(struct daxdev *dev, uint64_t off)
+{
+	unsigned char b;
+
+	assert_int_equal(daxdev_read(dev, off, &b, 1), 0);
+	b ^= 0x20;
+	assert_int_equal(daxdev_write(dev, off, &b, 1), 0);
+}
+
+/* Three records on anon:64K; *payload = the offset of the middle one's
+ * first payload byte.  Flipping it fails that record's CRC while the record
+ * after it still validates: damage, or an append seen half done. */
+static struct daxdev *three_records(uint64_t *payload)
+{
+	static const char middle[] = "the middle record";
+	unsigned char slot[256];
+	struct plog_stat st;
+	struct daxdev *dev;
+	struct plog *w;
+	uint64_t off;
+
+	assert_int_equal(daxdev_open("anon:64K", NULL, &dev), 0);
+	assert_int_equal(plog_create(dev, &w), 0);
+	assert_int_equal(plog_append(w, "the first record", 16), 0);
+	plog_get_stat(w, &st);
+	off = PLOG_HEADER_SIZE + st.used;
+	assert_int_equal(plog_append(w, middle, sizeof(middle) - 1), 0);
+	assert_int_equal(plog_append(w, "the last record", 15), 0);
+	plog_close(w);
+	assert_int_equal(daxdev_read(dev, off, slot, sizeof(slot)), 0);
+	for (size_t i = 0; i + sizeof(middle) - 1 <= sizeof(slot); i++) {
+		if (!memcmp(slot + i, middle, sizeof(middle) - 1)) {
+			*payload = off + i;
+			return dev;
+		}
+	}
+	fail_msg("the middle record's payload is not in its slot");
+	return NULL;
+}
+
+/* Bytes that fail where the follower stopped may be an append in progress:
+ * the first call delivers what is before them and says nothing; the same
+ * bytes on the next call are damage, reported with the offset. */
+static void test_damage_believed_on_second_call(void **state)
+{
+	uint64_t payload;
+	struct daxdev *dev = three_records(&payload);
+	struct plog *f;
+	int n = 0;
+
+	(void)state;
+	flip_byte(dev, payload);
+	assert_int_equal(plog_open(dev, PLOG_OPEN_FOLLOW, &f), 0);
+	assert_int_equal(plog_follow(f, count_delivered, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(plog_follow(f, count_delivered, &n), -EBADMSG);
+	assert_non_null(strstr(plog_errormsg(), "corrupt"));
+	assert_non_null(strstr(plog_errormsg(), "offset"));
+	assert_int_equal(n, 1);
+	plog_close(f);
+	daxdev_put(dev);
+}
+
+struct repair {
+	struct daxdev *dev;
+	uint64_t payload;
+	int calls;
+};
+
+static void repair_between_looks(void *arg)
+{
+	struct repair *r = arg;
+
+	r->calls++;
+	flip_byte(r->dev, r->payload);
+}
+
+/* A writer that finishes between the two looks of one call: the second look
+ * finds the record whole, and it is delivered, not called damage. */
+static void test_second_look_sees_the_append_finished(void **state)
+{
+	struct repair r = { 0 };
+	struct plog *f;
+	int n = 0;
+
+	(void)state;
+	r.dev = three_records(&r.payload);
+	flip_byte(r.dev, r.payload);
+	assert_int_equal(plog_open(r.dev, PLOG_OPEN_FOLLOW, &f), 0);
+	plog_test_set_hook(f, repair_between_looks, &r);
+	assert_int_equal(plog_follow(f, count_delivered, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(plog_follow(f, count_delivered, &n), 0);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(n, 3);
+	plog_close(f);
+	daxdev_put(r.dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +506,8 @@ int main(void)
 		cmocka_unit_test(test_writer_without_fence_is_caught),
 		cmocka_unit_test(test_runs_are_reproducible),
 		cmocka_unit_test(test_follow_while_appending),
+		cmocka_unit_test(test_damage_believed_on_second_call),
+		cmocka_unit_test(test_second_look_sees_the_append_finished),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

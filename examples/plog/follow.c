@@ -76,6 +76,8 @@ static int scan_on(struct plog *log)
 		rc = plog_recover(log);
 		if (rc || !log->damage_err)
 			return rc;
+		if (look == 0 && log->hook)
+			log->hook(log->hook_arg);
 	}
 	return plog_fail(log->damage_err, "%s", log->damage_msg);
 }

@@ -28,7 +28,10 @@ void plog_test_set_fault(struct plog *log, enum plog_test_fault fault);
 int plog_test_set_generation(struct plog *log, uint64_t generation);
 
 /* Call fn(arg) in every append after each daxdev_writev() and before the
- * fence: a test runs a follower there, to see appends half done.  NULL: none. */
+ * fence: a test runs a follower there, to see appends half done.  On a
+ * follower, fn runs in plog_follow() between the first look that found
+ * damage and the second: a test changes the log there, as a writer may.
+ * NULL: none. */
 void plog_test_set_hook(struct plog *log, void (*fn)(void *arg), void *arg);
 
 #endif

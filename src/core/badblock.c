@@ -27,23 +27,15 @@ static int provider_next(struct daxdev *dev, uint64_t from, struct daxdev_badblo
 /* The first remembered range ending after from, or -ENODATA. */
 static int remembered_next(struct daxdev *dev, uint64_t from, struct daxdev_badblock *bb)
 {
-	int rc = -ENODATA;
+	struct daxdev_bad b;
+	int rc = daxdev_bad_find(dev, from, UINT64_MAX - from, &b);
 
-	if (!daxdev_has_bad(dev))
-		return rc;
-	pthread_mutex_lock(&dev->bad_lock);
-	for (size_t i = 0; i < atomic_load(&dev->nbad); i++) {
-		const struct daxdev_bad *b = &dev->bad[i];
-		if (b->offset + b->length > from) {
-			bb->offset = b->offset;
-			bb->length = b->length;
-			bb->error = b->error;
-			bb->flags = DAXDEV_BADBLOCK_SEEN;
-			rc = 0;
-			break;
-		}
+	if (!rc) {
+		bb->offset = b.offset;
+		bb->length = b.length;
+		bb->error = b.error;
+		bb->flags = DAXDEV_BADBLOCK_SEEN;
 	}
-	pthread_mutex_unlock(&dev->bad_lock);
 	return rc;
 }
 

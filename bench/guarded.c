@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * daxdev-bench part: guarded against unguarded pointer copies (interface
- * in guarded.h).  A placeholder until the library declares DAXDEV_F_GUARDED:
- * the workloads compile only then.  Each pairs the plain call (reference)
+ * in guarded.h).  The workloads compile only where daxdev.h declares
+ * DAXDEV_F_GUARDED (1.0 does).  Each pairs the plain call (reference)
  * with the guarded one on the same memory, interleaved like every workload;
  * speedup below 1 is the guard's cost.
  */

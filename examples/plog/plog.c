@@ -537,14 +537,15 @@ static int record_fail(int err, uint64_t seq, uint64_t off, const char *why)
 			 (unsigned long long)off, why);
 }
 
-/* Grow *buf to n bytes. */
+/* Grow *buf to n bytes; never NULL, so that an empty record is handed over
+ * as a valid pointer (memcmp or memcpy of 0 bytes from NULL is undefined). */
 static int reserve(void **buf, size_t *cap, size_t n)
 {
 	void *bigger;
 
-	if (n <= *cap)
+	if (*buf && n <= *cap)
 		return 0;
-	bigger = realloc(*buf, n);
+	bigger = realloc(*buf, n ? n : 1);
 	if (!bigger)
 		return plog_fail(-ENOMEM, "plog: out of memory for a %zu-byte record", n);
 	*buf = bigger;

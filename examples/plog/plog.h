@@ -81,8 +81,9 @@ int plog_appendv(struct plog *log, const struct iovec *records, int n);
 int plog_rewind(struct plog *log);
 
 /* Call fn for every record in order; a nonzero return stops the walk and is
- * returned.  data is valid only during the call.  A damaged log (read-only
- * open) ends the walk with its damage: -EBADMSG or -EIO, and the message. */
+ * returned.  data (never NULL, also for an empty record) is valid only
+ * during the call.  A damaged log (read-only open) ends the walk with its
+ * damage: -EBADMSG or -EIO, and the message. */
 typedef int (*plog_record_fn)(void *arg, uint64_t seq, const void *data, size_t len);
 int plog_foreach(struct plog *log, plog_record_fn fn, void *arg);
 void plog_get_stat(const struct plog *log, struct plog_stat *st);

@@ -191,10 +191,12 @@ int cmd_bench(int argc, char **argv)
 	if (tool_target_open("bench", b.target, true, &t))
 		return TOOL_FAIL;
 	if (b.offset > t.info.size || b.area > t.info.size - b.offset) {
+		/* The message names the target: told before the close frees it. */
+		tool_fail("bench", "%s has %llu bytes: no room for %llu at offset %llu",
+			  t.info.host, (unsigned long long)t.info.size,
+			  (unsigned long long)b.area, (unsigned long long)b.offset);
 		tool_target_close(&t);
-		return tool_fail("bench", "%s has %llu bytes: no room for %llu at offset %llu",
-				 t.info.host, (unsigned long long)t.info.size,
-				 (unsigned long long)b.area, (unsigned long long)b.offset);
+		return TOOL_FAIL;
 	}
 	saved = malloc(b.area);
 	src = malloc(b.area);

@@ -54,6 +54,13 @@ unversioned=$(nm -D --defined-only "$lib" | awk '$3 ~ /^daxdev_/ && $3 !~ /@@?LI
 [ -z "$unversioned" ] || { echo "FAIL: symbols without a version node:"; echo "$unversioned"; exit 1; }
 count=$(echo "$lib_syms" | wc -l)
 echo "exports: exactly the $count symbols of the version script, soname $soname"
+# The library's decision path never needs the tool's libraries (libndctl,
+# libdaxctl, json-c): only libc.
+needed=$(readelf -d "$lib" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+case "$needed" in
+*ndctl*|*daxctl*|*json*) echo "FAIL: libdaxdev links $needed"; exit 1 ;;
+esac
+echo "links only: $needed"
 for h in daxdev.h daxdev/version.h daxdev/provider.h daxdev/crashsim.h daxdev/composite.h \
 	daxdev/sharesim.h; do
 	[ -f "$work/prefix/include/$h" ] || { echo "FAIL: $h not installed"; exit 1; }

@@ -58,6 +58,28 @@ static void test_defaults(void **state)
 	daxdev_put(dev);
 }
 
+/* An open under DAXDEV_WRITE_CACHE=on: the write cache is on because of the
+ * variable.  The portable build cannot write it back, so there the open is
+ * refused, naming the variable as the reason (NULL). */
+static struct daxdev *open_wc_on_by_env(void)
+{
+	struct daxdev_info info;
+	struct daxdev *dev = NULL;
+	int rc = daxdev_open("anon:1M", NULL, &dev);
+
+#ifdef DAXDEV_TEST_NO_CPU_FLUSH
+	assert_int_equal(rc, -EOPNOTSUPP);
+	assert_non_null(strstr(daxdev_errormsg(), "override DAXDEV_WRITE_CACHE=on"));
+	assert_non_null(strstr(daxdev_errormsg(), "this build has no way to write it back"));
+	return NULL;
+#endif
+	assert_int_equal(rc, 0);
+	info_of(dev, &info);
+	assert_true(info.write_cache);
+	assert_string_equal(info.write_cache_reason, "override DAXDEV_WRITE_CACHE=on");
+	return dev;
+}
+
 /* The environment is the default; an open option wins over it. */
 static void test_env_is_default(void **state)
 {
@@ -66,12 +88,12 @@ static void test_env_is_default(void **state)
 	struct daxdev *dev;
 
 	(void)state;
-	assert_int_equal(daxdev_open("anon:1M", NULL, &dev), 0);
-	info_of(dev, &info);
-	assert_true(info.write_cache);
-	assert_string_equal(info.write_cache_reason, "override DAXDEV_WRITE_CACHE=on");
-	assert_string_equal(info.copy_impl, "memcpy");     /* DAXDEV_NT=0 */
-	daxdev_put(dev);
+	dev = open_wc_on_by_env();
+	if (dev) {
+		info_of(dev, &info);
+		assert_string_equal(info.copy_impl, "memcpy");     /* DAXDEV_NT=0 */
+		daxdev_put(dev);
+	}
 	assert_int_equal(daxdev_open("anon:1M", &off, &dev), 0);
 	info_of(dev, &info);
 	assert_false(info.write_cache);
@@ -82,16 +104,14 @@ static void test_env_is_default(void **state)
 /* Read once: changing the variable afterwards changes nothing. */
 static void test_read_once(void **state)
 {
-	struct daxdev_info info;
 	struct daxdev *dev;
 
 	(void)state;
 	unsetenv("DAXDEV_WRITE_CACHE");
 	setenv("DAXDEV_ISA", "no-such-isa", 1);
-	assert_int_equal(daxdev_open("anon:1M", NULL, &dev), 0);
-	info_of(dev, &info);
-	assert_true(info.write_cache);
-	daxdev_put(dev);
+	dev = open_wc_on_by_env();
+	if (dev)
+		daxdev_put(dev);
 }
 
 /* A name too long for any implementation is refused whole, not cut. */

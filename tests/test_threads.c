@@ -90,12 +90,26 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* The portable build refuses to switch the write cache on where only a CPU
+ * write-back would honour it (anonymous members); the refusal races the
+ * readers as a switch does. */
+static int switch_write_cache(struct daxdev *dev, bool on)
+{
+	int rc = daxdev_set_write_cache(dev, on);
+
+#ifdef DAXDEV_TEST_NO_CPU_FLUSH
+	if (on && rc == -EOPNOTSUPP && strstr(daxdev_errormsg(), "no way to write it back"))
+		return 0;
+#endif
+	return rc;
+}
+
 static void *switcher(void *arg)
 {
 	struct shared *s = arg;
 
 	for (int r = 0; r < ROUNDS; r++)
-		if (daxdev_set_write_cache(s->dev, r & 1))
+		if (switch_write_cache(s->dev, r & 1))
 			failed(s, "set_write_cache");
 	return NULL;
 }

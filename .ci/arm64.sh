@@ -4,7 +4,10 @@
 # cortex-a72, see the cross file) and the arm64-vm suite (full-system guests,
 # the DC CVAP path).  Left out, by construction of the cross build: the x86
 # real-kernel suite 'vm' (-Dvm_tests=disabled: it boots x86 guests with
-# NVDIMMs) and the 'install' test (it builds natively; tests/meson.build).
+# NVDIMMs), the 'install' test (it builds natively; tests/meson.build),
+# 'env-setuid' (under QEMU user mode the kernel never runs the program
+# set-user-ID) and the libpmem client tests (the host's fio, pmempool and
+# PMDK libraries cannot load an arm64 libpmem.so.1).
 # Called from .ci/run; BUILD_DIR overrides the build directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -89,6 +89,19 @@ static void expect_msg(const char *what)
 		fail_msg("message '%s' lacks '%s'", daxdev_errormsg(), what);
 }
 
+/* The message names the offset of the fault: somewhere in [lo, hi), since
+ * a copy need not store its first byte first (glibc's arm64 memcpy stores
+ * the tail of a short copy early). */
+static void expect_offset_in(uint64_t lo, uint64_t hi)
+{
+	const char *at = strstr(daxdev_errormsg(), " at offset ");
+	unsigned long long off = at ? strtoull(at + strlen(" at offset "), NULL, 10) : 0;
+
+	if (!at || off < lo || off >= hi)
+		fail_msg("message '%s' names no offset in [%llu, %llu)", daxdev_errormsg(),
+			 (unsigned long long)lo, (unsigned long long)hi);
+}
+
 /* --- offset I/O on a truncated file -------------------------------------- */
 
 static void test_read_truncated(void **state)
@@ -104,7 +117,7 @@ static void test_read_truncated(void **state)
 	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &mask), 0);
 	assert_false(sigismember(&mask, SIGBUS));
 	expect_msg("daxdev_read");
-	expect_msg("offset 65536");
+	expect_offset_in(LOST_OFF, LOST_OFF + sizeof(buf));
 	expect_msg("BUS_ADRERR");
 	expect_msg("truncated");
 	expect_intact(dev, 0, 4096);
@@ -126,7 +139,7 @@ static void test_write_truncated(void **state)
 	dev = open_truncated("writev", 0, true);
 	assert_int_equal(daxdev_writev(dev, LOST_OFF, iov, 2, 0), -ESTALE);
 	expect_msg("daxdev_writev");
-	expect_msg("offset 65536");
+	expect_offset_in(LOST_OFF, LOST_OFF + 100);
 	expect_intact(dev, 0, 4096);
 	daxdev_put(dev);
 }
@@ -411,6 +424,11 @@ static int run_child(const char *mode, const char *env)
 		 * exit with devices open on purpose. */
 		putenv((char *)"ASAN_OPTIONS=handle_sigbus=0:detect_leaks=0");
 		execl(exe, exe, "--child", mode, dir, (char *)NULL);
+		/* Under QEMU user mode (the arm64 stage) the kernel cannot run
+		 * the program itself: run it through meson's exe wrapper. */
+		if (getenv("MESON_EXE_WRAPPER"))
+			execl("/bin/sh", "sh", "-c", "exec $MESON_EXE_WRAPPER \"$0\" --child \"$1\" \"$2\"",
+			      exe, mode, dir, (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);

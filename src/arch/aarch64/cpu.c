@@ -129,10 +129,32 @@ static bool supported(unsigned features, unsigned needs)
 	return (needs & features) == needs;
 }
 
-daxdev_crc32c_fn daxdev_arch_crc32c(void)
+/* CRC-32C implementations, best first; the portable table is last. */
+static const struct {
+	const char *name;
+	unsigned needs;
+	daxdev_crc32c_fn fn;
+} crc_impls[] = {
+	{ "armv8-crc32", FEAT_CRC32, daxdev_crc32c_armv8 },
+	{ "table", 0, daxdev_crc32c_sw },
+};
+
+daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
 {
 	pthread_once(&detect_once, detect_once_fn);
-	return supported(FEATURES(), FEAT_CRC32) ? daxdev_crc32c_armv8 : daxdev_crc32c_sw;
+	for (size_t k = 0; k < ARRAY_LEN(crc_impls); k++) {
+		if (!supported(FEATURES(), crc_impls[k].needs) || i--)
+			continue;
+		if (name)
+			*name = crc_impls[k].name;
+		return crc_impls[k].fn;
+	}
+	return NULL;
+}
+
+daxdev_crc32c_fn daxdev_arch_crc32c(void)
+{
+	return daxdev_arch_crc32c_impl(0, NULL);
 }
 
 static int choose_flush(unsigned features, const struct daxdev_arch_policy *policy,

@@ -493,6 +493,10 @@ static void test_errors(void **state)
 	assert_int_equal(daxdev_sharesim_new(anon, DAXDEV_SHARESIM_HOSTS_MAX + 1, NULL, &dev),
 			 -EINVAL);
 	assert_int_equal(daxdev_sharesim_new(NULL, 2, NULL, &dev), -EINVAL);
+	/* A memory whose images could never fit fails at once (the fuzzer's
+	 * stripe:8K:sharesim:anon:8T,... asked calloc for 128 GiB of counters). */
+	assert_int_equal(daxdev_open("sharesim:anon:8T", NULL, &dev), -EFBIG);
+	assert_non_null(strstr(daxdev_errormsg(), "too large to simulate"));
 	bigopts->sz = sizeof(big);
 	big[sizeof(big) - 1] = 1;
 	assert_int_equal(daxdev_sharesim_new(anon, 2, bigopts, &dev), -EINVAL);

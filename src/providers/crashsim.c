@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "crashsim_model.h"
+#include "providers.h"
 #include "splitmix.h"
 
 static const struct daxdev_operations crashsim_ops;
@@ -167,21 +168,6 @@ static const struct daxdev_operations crashsim_ops = {
 
 /* --- creation ------------------------------------------------------------ */
 
-/* Whole images in memory must fit: the live image (the inner device's) and
- * the media grow to the target's size as the program writes it all. */
-static int check_fits(struct daxdev *inner, uint64_t size)
-{
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * page;
-
-	if (size <= ram / 2)
-		return 0;
-	return daxdev_err(-EFBIG, "crashsim: %s: %llu bytes is too large to simulate here: written "
-			  "in full it needs twice that (live and media images) and this machine has "
-			  "%llu bytes of memory; use a smaller target", daxdev_host(inner),
-			  (unsigned long long)size, (unsigned long long)ram);
-}
-
 /* The media starts equal to the live image; pages that are zero in both
  * need no copy (an anonymous target costs nothing until written). */
 static void copy_written_pages(struct crashsim *cs)
@@ -210,7 +196,9 @@ static int map_inner(struct crashsim *cs, struct daxdev *inner)
 		return daxdev_err(-EINVAL, "crashsim: %s: size %llu or page size %llu not supported",
 				  daxdev_host(inner), (unsigned long long)size,
 				  (unsigned long long)align);
-	if (check_fits(inner, size))
+	/* the live image (the inner device's) and the media both grow to
+	 * the target's size as the program writes it all */
+	if (daxdev_sim_check_fits("crashsim", daxdev_host(inner), size))
 		return -EFBIG;
 	got = daxdev_direct_access(inner, 0, (long)pages, &addr);
 	if (got < 0)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "providers.h"
 
 extern const struct daxdev_provider daxdev_provider_anon, daxdev_provider_devdax,
@@ -121,4 +122,16 @@ DAXDEV_PROVIDER_ENTRY int daxdev_provider_for_node(const struct stat *st,
 						   const struct daxdev_provider **prov)
 {
 	return by_kind("the device number", st, DAXDEV_PROVIDER_PROBE, prov);
+}
+
+int daxdev_sim_check_fits(const char *sim, const char *host, uint64_t size)
+{
+	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+
+	if (size <= ram / 2)
+		return 0;
+	return daxdev_err(-EFBIG, "%s: %s: %llu bytes is too large to simulate here: written "
+			  "in full it needs twice that (two images) and this machine has "
+			  "%llu bytes of memory; use a smaller target", sim, host,
+			  (unsigned long long)size, (unsigned long long)ram);
 }

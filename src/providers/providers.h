@@ -61,4 +61,11 @@ DAXDEV_PROVIDER_ENTRY int daxdev_provider_for(const char *target, int fd, unsign
 DAXDEV_PROVIDER_ENTRY int daxdev_provider_for_node(const struct stat *st,
 						   const struct daxdev_provider **prov);
 
+/* The simulators (crashsim, sharesim) keep two images of their memory: a
+ * target whose two images would not fit in this machine's memory is
+ * refused with -EFBIG and a message naming sim and host, instead of ending
+ * in the OOM killer (or an allocation that can never succeed). */
+DAXDEV_PROVIDER_ENTRY int daxdev_sim_check_fits(const char *sim, const char *host,
+						uint64_t size);
+
 #endif

@@ -306,7 +306,10 @@ static int sim_init(struct sharesim *s, struct daxdev *inner, unsigned nhosts)
 	if (s->inner_info.readonly)
 		return daxdev_err(-EINVAL, "sharesim: %s is read-only: write-backs store to memory",
 				  s->inner_info.host);
-	rc = map_memory(s);
+	/* each host keeps an image and a clean copy of the whole memory */
+	rc = daxdev_sim_check_fits("sharesim", s->inner_info.host, s->inner_info.size);
+	if (!rc)
+		rc = map_memory(s);
 	if (rc)
 		return rc;
 	snprintf(s->host, sizeof(s->host), "sharesim:%s", s->inner_info.host);

@@ -1,4 +1,4 @@
-/* daxdev bench: results for every size asked, the target's bytes restored, bad sizes refused. */
+/* daxdev bench: results for every size asked, the target's bytes restored, bad sizes refused (and, in the portable build, a write cache it cannot write back). */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,6 +80,13 @@ static void test_bench_text_and_errors(void **state)
 	tool_run(&r, no_tree, NULL, false, (const char *[]){ "bench", "--help", NULL });
 	assert_int_equal(r.status, 0);
 	tool_assert_contains(r.out, "usage: daxdev bench");
+	tool_out_free(&r);
+	if (!TOOL_NO_CPU_FLUSH)
+		return;
+	/* the portable build cannot write back a write cache that is on */
+	tool_run(&r, (const char *[]){ tool_tree_env("sysfs-made/zero-1g"), NULL }, NULL, false,
+		 (const char *[]){ "bench", "--json", "/dev/zero", NULL });
+	tool_assert_refused(&r, "dax0.0", 1);
 	tool_out_free(&r);
 }
 

@@ -1,4 +1,4 @@
-/* daxdev info and daxdev check: every kind of target, the verdicts and their exit codes, bad input. */
+/* daxdev info and daxdev check: every kind of target, the verdicts and their exit codes, bad input, the portable build's refusal of a write cache it cannot write back. */
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -36,9 +36,10 @@ static int remove_file(void **state)
 	return 0;
 }
 
-static json_object *info_json(const char *tree, const char *target)
+/* info --json on target; over is an extra "NAME=value" or NULL. */
+static json_object *info_json(const char *tree, const char *over, const char *target)
 {
-	const char *env[] = { tree ? tool_tree_env(tree) : "DAXDEV_SYSFS_ROOT=", NULL };
+	const char *env[] = { tree ? tool_tree_env(tree) : "DAXDEV_SYSFS_ROOT=", over, NULL };
 	struct tool_out r;
 	json_object *doc;
 
@@ -57,10 +58,28 @@ static const char *str(json_object *o, const char *key)
 	return v ? json_object_get_string(v) : "";
 }
 
+/* The portable build refuses /dev/zero posing as the tree's dax0.0, whose
+ * write cache is on: args on it fail with status.  Returns what lets the rest
+ * of a test run there (the write cache declared off by the user), else NULL. */
+static const char *refused_zero(const char *tree, const char *const *args, int status)
+{
+	struct tool_out r;
+
+	if (!TOOL_NO_CPU_FLUSH)
+		return NULL;
+	tool_run(&r, (const char *[]){ tool_tree_env(tree), NULL }, NULL, false, args);
+	tool_assert_refused(&r, "dax0.0", status);
+	tool_out_free(&r);
+	return "DAXDEV_WRITE_CACHE=0";
+}
+
 /* /dev/zero posing as dax0.0 (test-only tree): probed, as the open decides. */
 static void test_info_devdax(void **state)
 {
-	json_object *o = info_json("sysfs-made/badblocks", "/dev/zero");
+	const char *tree = "sysfs-made/badblocks";
+	const char *over = refused_zero(tree, (const char *[]){ "info", "--json", "/dev/zero",
+								NULL }, 1);
+	json_object *o = info_json(tree, over, "/dev/zero");
 
 	(void)state;
 	assert_string_equal(str(o, "provider"), "devdax");
@@ -68,7 +87,7 @@ static void test_info_devdax(void **state)
 	assert_int_equal(json_object_get_int64(tool_json_get(o, "size")), 262144000);
 	assert_int_equal(json_object_get_int64(tool_json_get(o, "align")), 2 << 20);
 	assert_true(json_object_get_boolean(tool_json_get(o, "probed")));
-	assert_true(json_object_get_boolean(tool_json_get(o, "write_cache")));
+	assert_int_equal(json_object_get_boolean(tool_json_get(o, "write_cache")), !over);
 	assert_int_equal(json_object_get_int(tool_json_get(o, "badblock_count")), 2);
 	assert_string_equal(str(o, "bus"), "ACPI.NFIT");
 	tool_assert_contains(json_object_to_json_string(tool_json_get(o, "details")),
@@ -87,12 +106,12 @@ static void test_info_targets(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-		o = info_json(NULL, targets[i][0]);
+		o = info_json(NULL, NULL, targets[i][0]);
 		assert_string_equal(str(o, "provider"), targets[i][1]);
 		assert_false(json_object_get_boolean(tool_json_get(o, "probed")));
 		json_object_put(o);
 	}
-	o = info_json(NULL, file_path);
+	o = info_json(NULL, NULL, file_path);
 	assert_string_equal(str(o, "provider"), "fsdax");
 	assert_true(json_object_get_boolean(tool_json_get(o, "probed")));
 	assert_int_equal(json_object_get_int64(tool_json_get(o, "size")), 4 << 20);
@@ -101,7 +120,9 @@ static void test_info_targets(void **state)
 
 static void test_info_text(void **state)
 {
-	const char *env[] = { tool_tree_env("sysfs-made/zero-1g"), NULL };
+	const char *over = refused_zero("sysfs-made/zero-1g",
+					(const char *[]){ "info", "/dev/zero", NULL }, 1);
+	const char *env[] = { tool_tree_env("sysfs-made/zero-1g"), over, NULL };
 	struct tool_out r;
 
 	(void)state;
@@ -156,23 +177,41 @@ static struct tool_out check(const char *const *env, const char *target)
 	return r;
 }
 
+/* check on /dev/zero posing as the tree's dax0.0, write cache on.  The
+ * portable build cannot check it (2); there it is then checked with the write
+ * cache declared off, which check reports as one more problem. */
+static struct tool_out check_zero(const char *tree)
+{
+	const char *over = refused_zero(tree, (const char *[]){ "check", "/dev/zero", NULL }, 2);
+	struct tool_out r = check((const char *[]){ tool_tree_env(tree), over, NULL }, "/dev/zero");
+
+	if (over)
+		tool_assert_contains(r.out, "PROBLEM  write cache");
+	return r;
+}
+
 /* 0 fine, 1 problems (each with its fix), 2 could not check. */
 static void test_check_verdicts(void **state)
 {
 	struct tool_out r;
 
 	(void)state;
-	r = check((const char *[]){ tool_tree_env("sysfs-made/zero-1g"), NULL }, "/dev/zero");
-	assert_int_equal(r.status, 0);
+	r = check_zero("sysfs-made/zero-1g");
+	assert_int_equal(r.status, TOOL_NO_CPU_FLUSH ? 1 : 0);
 	tool_assert_contains(r.out, "ok       bad blocks");
 	tool_out_free(&r);
-	r = check((const char *[]){ tool_tree_env("sysfs-made/badblocks"), NULL }, "/dev/zero");
+	/* the platform flushes the CPU caches: fine in every build */
+	r = check((const char *[]){ tool_tree_env("sysfs-made/zero-cpu-cache"), NULL }, "/dev/zero");
+	assert_int_equal(r.status, 0);
+	tool_assert_contains(r.out, "ok       write cache  off, flush none");
+	tool_out_free(&r);
+	r = check_zero("sysfs-made/badblocks");
 	assert_int_equal(r.status, 1);
 	tool_assert_contains(r.out, "PROBLEM  bad blocks   2 bad ranges");
 	tool_assert_contains(r.out, "fix: ");
 	tool_out_free(&r);
-	r = check((const char *[]){ tool_tree_env("sysfs-made/badblocks-nonroot"), NULL }, "/dev/zero");
-	assert_int_equal(r.status, 0);
+	r = check_zero("sysfs-made/badblocks-nonroot");
+	assert_int_equal(r.status, TOOL_NO_CPU_FLUSH ? 1 : 0);
 	tool_assert_contains(r.out, "note     bad blocks   region0 has 3 bad ranges");
 	tool_out_free(&r);
 	/* a user override that drops flushing the platform needs */

@@ -1,4 +1,4 @@
-/* daxdev dump, restore, zero: byte-for-byte round trips, ranges never overrun, bad blocks refused or skipped, errors and exit codes. */
+/* daxdev dump, restore, zero: byte-for-byte round trips, ranges never overrun, bad blocks refused or skipped, errors and exit codes, the portable build's refusal of a write cache it cannot write back. */
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -184,14 +184,33 @@ static void test_errors(void **state)
 		     "--input does not apply to dump");
 }
 
-/* /dev/zero posing as dax0.0 with bad pages 2 (4 MiB..6 MiB) and 124. */
+/* The portable build cannot write back the CPU cache of the tree's dax0.0
+ * (write cache on): dump, restore and zero refuse it, nothing written out. */
+static void expect_no_write_back(const char *tree_env)
+{
+	static const char *const cmds[] = { "dump", "restore", "zero" };
+	struct tool_out r;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		run((const char *[]){ tree_env, NULL }, data_path,
+		    (const char *[]){ cmds[i], "/dev/zero", NULL }, &r);
+		tool_assert_refused(&r, "dax0.0", 1);
+		tool_out_free(&r);
+	}
+}
+
+/* /dev/zero posing as dax0.0 with bad pages 2 (4 MiB..6 MiB) and 124; in the
+ * portable build, refused, then with the write cache declared off by the user. */
 static void test_bad_blocks(void **state)
 {
-	const char *const tree[] = { tool_tree_env("sysfs-made/badblocks"), NULL };
+	const char *const tree[] = { tool_tree_env("sysfs-made/badblocks"),
+				     TOOL_NO_CPU_FLUSH ? "DAXDEV_WRITE_CACHE=0" : NULL, NULL };
 	struct tool_out r;
 	unsigned char zeros[4096] = { 0 };
 
 	(void)state;
+	if (TOOL_NO_CPU_FLUSH)
+		expect_no_write_back(tree[0]);
 	expect_error(NULL, (const char *[]){ "zero", "/dev/zero", NULL }, 1, "");
 	assert_int_equal(run(tree, NULL, (const char *[]){ "dump", "-o", "3M", "-l", "4M",
 				     "/dev/zero", NULL }, &r), 1);

@@ -1,4 +1,4 @@
-/* daxdev list on one fixture tree ($DAXDEV_TOOL_TREE): every device sysfs shows, with sizes, nodes, region, bus and the decision checked against sysfs itself. */
+/* daxdev list on one fixture tree ($DAXDEV_TOOL_TREE): every device sysfs shows, with sizes, nodes, region, bus and the decision checked against sysfs itself (in the portable build, the refusal where the CPU cache needs a write-back). */
 #include <dirent.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -98,10 +98,35 @@ static size_t expected_devices(struct expect *e, size_t max)
 	return n;
 }
 
+static struct expect devices[32];
+static size_t device_count;
+
+static const struct expect *expect_of(const char *name)
+{
+	for (size_t i = 0; i < device_count; i++)
+		if (!strcmp(devices[i].name, name))
+			return &devices[i];
+	fail_msg("%s is not in the tree", name);
+	return NULL;
+}
+
+/* The provider of the nd bus above the region, or "" (no region: hmem). */
+static void expected_bus(const struct expect *e, char *bus, size_t len)
+{
+	char parent[PATH_MAX];
+
+	bus[0] = '\0';
+	if (!e->region[0])
+		return;
+	snprintf(parent, sizeof(parent), "%s", e->region);
+	*strrchr(parent, '/') = '\0';
+	attr(parent, "provider", bus, len);
+}
+
 /* The decision by the table of docs/persistence.md, from the files alone. */
 static void expected_decision(const struct expect *e, bool *wc, const char **flush_msync)
 {
-	char text[64], parent[PATH_MAX];
+	char text[64];
 	bool pmem = e->region[0] && attr(e->region, "devtype", text, sizeof(text)) &&
 		    !strcmp(text, "nd_pmem");
 
@@ -111,14 +136,24 @@ static void expected_decision(const struct expect *e, bool *wc, const char **flu
 				!strcmp(text, "cpu_cache"));
 		return;
 	}
-	snprintf(parent, sizeof(parent), "%s", e->region);
-	*strrchr(parent, '/') = '\0';
-	if (attr(parent, "provider", text, sizeof(text)) && !strcmp(text, "virtio-pmem")) {
+	expected_bus(e, text, sizeof(text));
+	if (!strcmp(text, "virtio-pmem")) {
 		*wc = true;
 		*flush_msync = "msync";
 		return;
 	}
 	*wc = pmem && attr_num(e->dir, "dax/write_cache", 1) == 1;
+}
+
+/* The portable build refuses a device whose CPU cache must be written back
+ * (write cache on, no msync of its own); the other builds decide for it. */
+static bool refused_here(const struct expect *e)
+{
+	const char *msync;
+	bool wc;
+
+	expected_decision(e, &wc, &msync);
+	return TOOL_NO_CPU_FLUSH && wc && !msync;
 }
 
 /* A namespace above the device names its mode; hand-made trees may have none. */
@@ -155,13 +190,31 @@ static const char *str(json_object *dev, const char *key)
 	return v ? json_object_get_string(v) : "";
 }
 
+/* Listed by name, path and mode, with the refusal and no decision. */
+static void check_refused(json_object *dev, const struct expect *e)
+{
+	static const char *const decision[] = { "persistence", "write_cache", "reason", "flush" };
+
+	tool_assert_refusal_msg(str(dev, "error"), e->name);
+	assert_string_equal(str(dev, "path") + 5, e->name);
+	assert_string_equal(str(dev, "mode"), expected_mode(e));
+	for (size_t i = 0; i < sizeof(decision) / sizeof(decision[0]); i++)
+		if (tool_json_get(dev, decision[i]))
+			fail_msg("%s: %s although refused", json_object_to_json_string(dev),
+				 decision[i]);
+}
+
 static void check_device(json_object *dev, const struct expect *e)
 {
 	long long align, size;
 	const char *msync;
-	char provider[64] = "", parent[PATH_MAX];
+	char provider[64], parent[PATH_MAX];
 	bool wc;
 
+	if (refused_here(e)) {
+		check_refused(dev, e);
+		return;
+	}
 	assert_null(tool_json_get(dev, "error"));
 	if (e->block) {
 		size = attr_num(e->dir, "size", 0) * 512;
@@ -179,11 +232,7 @@ static void check_device(json_object *dev, const struct expect *e)
 	check_node(dev, "target_node", e->block ? attr_num(e->region, "target_node", -1) :
 		   attr_num(e->dir, "target_node", attr_num(e->region, "target_node", -1)));
 	assert_string_equal(str(dev, "region"), e->region[0] ? base(e->region) : "");
-	if (e->region[0]) {
-		snprintf(parent, sizeof(parent), "%s", e->region);
-		*strrchr(parent, '/') = '\0';
-		attr(parent, "provider", provider, sizeof(provider));
-	}
+	expected_bus(e, provider, sizeof(provider));
 	assert_string_equal(str(dev, "bus"), provider);
 	expected_decision(e, &wc, &msync);
 	if (json_object_get_boolean(tool_json_get(dev, "write_cache")) != wc)
@@ -224,21 +273,28 @@ static json_object *list_json(const char *const *args, bool as_nobody)
 /* Every device of the tree, and nothing else, each as sysfs says. */
 static void test_list_matches_sysfs(void **state)
 {
-	struct expect e[32];
-	size_t n = expected_devices(e, 32);
 	json_object *arr = list_json((const char *[]){ "list", "--json", NULL }, false);
 
 	(void)state;
-	assert_true(n > 0);
-	assert_int_equal(json_object_array_length(arr), n);
-	for (size_t i = 0; i < n; i++) {
-		json_object *dev = find(arr, e[i].name);
+	assert_true(device_count > 0);
+	assert_int_equal(json_object_array_length(arr), device_count);
+	for (size_t i = 0; i < device_count; i++) {
+		json_object *dev = find(arr, devices[i].name);
 
 		if (!dev)
-			fail_msg("%s missing from the list", e[i].name);
-		check_device(dev, &e[i]);
+			fail_msg("%s missing from the list", devices[i].name);
+		check_device(dev, &devices[i]);
 	}
 	json_object_put(arr);
+}
+
+static size_t count(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = haystack; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
 }
 
 /* Text, -v and -u show the same devices; text keys are the JSON keys. */
@@ -247,21 +303,31 @@ static void test_list_text_and_units(void **state)
 	const char *env[] = { tool_tree_env(getenv("DAXDEV_TOOL_TREE")), NULL };
 	json_object *arr = list_json((const char *[]){ "list", "-u", "-v", "--json", NULL }, false);
 	struct tool_out r;
+	size_t errors = 0;
 
 	(void)state;
 	tool_run(&r, env, NULL, false, (const char *[]){ "list", NULL });
 	assert_int_equal(r.status, 0);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *d = json_object_array_get_idx(arr, i);
-		char line[160];
+		char line[1024];
 
-		tool_assert_contains(str(d, "size"), "iB (");
 		tool_assert_contains(r.out, str(d, "path"));
+		if (tool_json_get(d, "error")) {
+			/* refused (the portable build): the reason, no decision */
+			snprintf(line, sizeof(line), "  error: %s\n", str(d, "error"));
+			tool_assert_contains(r.out, line);
+			assert_null(tool_json_get(d, "size"));
+			errors++;
+			continue;
+		}
+		tool_assert_contains(str(d, "size"), "iB (");
 		snprintf(line, sizeof(line), "  write_cache: %s\n",
 			 json_object_get_boolean(tool_json_get(d, "write_cache")) ? "on" : "off");
 		tool_assert_contains(r.out, line);
 		assert_non_null(tool_json_get(d, "details"));
 	}
+	assert_int_equal(count(r.out, "\n  error: "), errors);
 	tool_out_free(&r);
 	json_object_put(arr);
 }
@@ -281,51 +347,131 @@ static void test_list_as_nobody(void **state)
 	json_object_put(theirs);
 }
 
+/* name's entry where this build decides for it; NULL, its refusal checked,
+ * where the portable build refuses it (a fact about the decision cannot hold). */
+static json_object *decided(json_object *arr, const char *name)
+{
+	const struct expect *e = expect_of(name);
+	json_object *d = find(arr, name);
+
+	if (!d)
+		fail_msg("%s missing from the list", name);
+	if (!refused_here(e))
+		return d;
+	check_refused(d, e);
+	return NULL;
+}
+
+/* name's key is want, where this build decides for name. */
+static void decided_int(json_object *arr, const char *name, const char *key, int want)
+{
+	json_object *d = decided(arr, name);
+
+	if (d)
+		assert_int_equal(json_object_get_int(tool_json_get(d, key)), want);
+}
+
+static void decided_str(json_object *arr, const char *name, const char *key, const char *want)
+{
+	json_object *d = decided(arr, name);
+
+	if (d)
+		assert_string_equal(str(d, key), want);
+}
+
+static void facts_cpu_cache(json_object *arr)
+{
+	decided_int(arr, "dax0.0", "write_cache", 0);
+	decided_str(arr, "pmem1", "flush", "none");
+	decided_str(arr, "pmem2", "bus", "virtio-pmem");
+	decided_str(arr, "pmem3", "bus", "e820");
+	/* the namespace's map, shown whether or not the build can open it */
+	assert_string_equal(str(find(arr, "pmem1"), "map"), "dev");
+	assert_string_equal(str(find(arr, "pmem3"), "map"), "mem");
+}
+
+static void facts_dirty_shutdown(json_object *arr)
+{
+	decided_int(arr, "dax0.0", "dirty_shutdown", 3);
+	decided_int(arr, "pmem1", "dirty_shutdown", 0);
+	assert_null(tool_json_get(find(arr, "pmem2"), "dirty_shutdown"));
+}
+
+static void facts_badblocks(json_object *arr)
+{
+	decided_int(arr, "dax0.0", "badblock_count", 2);
+	decided_int(arr, "pmem1", "badblock_count", 1);
+}
+
+static void facts_badblocks_nonroot(json_object *arr)
+{
+	json_object *d = decided(arr, "dax0.0");
+
+	if (!d)
+		return;
+	assert_null(tool_json_get(d, "badblock_count"));
+	assert_int_equal(json_object_get_int(tool_json_get(d, "region_badblock_count")), 3);
+	assert_string_equal(json_object_to_json_string(tool_json_get(d, "root_only")),
+			    "[ \"badblock_count\" ]");
+}
+
+/* The kernel marks every CXL pmem region memory_controller: write cache on. */
+static void facts_cxl(json_object *arr)
+{
+	size_t cxl = 0;
+	char bus[64];
+
+	for (size_t i = 0; i < device_count; i++) {
+		json_object *d;
+
+		expected_bus(&devices[i], bus, sizeof(bus));
+		if (strcmp(bus, "CXL"))
+			continue;
+		cxl++;
+		d = decided(arr, devices[i].name);
+		if (!d) {
+			tool_assert_contains(str(find(arr, devices[i].name), "error"),
+					     "memory_controller");
+			continue;
+		}
+		assert_string_equal(str(d, "bus"), "CXL");
+		assert_true(json_object_get_boolean(tool_json_get(d, "write_cache")));
+		tool_assert_contains(str(d, "reason"), "memory_controller");
+	}
+	assert_true(cxl > 0);
+}
+
+static void facts_hmem(json_object *arr)
+{
+	json_object *d = decided(arr, "dax1.0");
+
+	if (!d)
+		return;
+	assert_string_equal(str(d, "persistence"), "volatile");
+	assert_int_equal(json_object_get_int(tool_json_get(d, "target_node")), 2);
+}
+
 /* What this tree is known to show beyond the generic rules. */
 static void test_list_known_facts(void **state)
 {
+	static const struct {
+		const char *tree;
+		void (*check)(json_object *arr);
+	} facts[] = {
+		{ "sysfs-6.1/cpu-cache", facts_cpu_cache },
+		{ "sysfs-made/dirty-shutdown", facts_dirty_shutdown },
+		{ "sysfs-made/badblocks", facts_badblocks },
+		{ "sysfs-made/badblocks-nonroot", facts_badblocks_nonroot },
+		{ "sysfs-6.1/cxl", facts_cxl },
+		{ "sysfs-made/hmem", facts_hmem },
+	};
 	const char *tree = getenv("DAXDEV_TOOL_TREE");
-	json_object *arr = list_json((const char *[]){ "list", "--json", NULL }, false), *d;
+	json_object *arr = list_json((const char *[]){ "list", "--json", NULL }, false);
 
 	(void)state;
-	if (!strcmp(tree, "sysfs-6.1/cpu-cache")) {
-		assert_false(json_object_get_boolean(tool_json_get(find(arr, "dax0.0"), "write_cache")));
-		assert_string_equal(str(find(arr, "pmem1"), "flush"), "none");
-		assert_string_equal(str(find(arr, "pmem2"), "bus"), "virtio-pmem");
-		assert_string_equal(str(find(arr, "pmem3"), "bus"), "e820");
-		assert_string_equal(str(find(arr, "pmem1"), "map"), "dev");
-		assert_string_equal(str(find(arr, "pmem3"), "map"), "mem");
-	} else if (!strcmp(tree, "sysfs-made/dirty-shutdown")) {
-		assert_int_equal(json_object_get_int(tool_json_get(find(arr, "dax0.0"), "dirty_shutdown")), 3);
-		assert_int_equal(json_object_get_int(tool_json_get(find(arr, "pmem1"), "dirty_shutdown")), 0);
-		assert_null(tool_json_get(find(arr, "pmem2"), "dirty_shutdown"));
-	} else if (!strcmp(tree, "sysfs-made/badblocks")) {
-		assert_int_equal(json_object_get_int(tool_json_get(find(arr, "dax0.0"), "badblock_count")), 2);
-		assert_int_equal(json_object_get_int(tool_json_get(find(arr, "pmem1"), "badblock_count")), 1);
-	} else if (!strcmp(tree, "sysfs-made/badblocks-nonroot")) {
-		d = find(arr, "dax0.0");
-		assert_null(tool_json_get(d, "badblock_count"));
-		assert_int_equal(json_object_get_int(tool_json_get(d, "region_badblock_count")), 3);
-		assert_string_equal(json_object_to_json_string(tool_json_get(d, "root_only")),
-				    "[ \"badblock_count\" ]");
-	} else if (!strcmp(tree, "sysfs-6.1/cxl")) {
-		/* the kernel marks every CXL pmem region memory_controller */
-		size_t cxl = 0;
-
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			d = json_object_array_get_idx(arr, i);
-			if (strcmp(str(d, "bus"), "CXL"))
-				continue;
-			cxl++;
-			assert_true(json_object_get_boolean(tool_json_get(d, "write_cache")));
-			tool_assert_contains(str(d, "reason"), "memory_controller");
-		}
-		assert_true(cxl > 0);
-	} else if (!strcmp(tree, "sysfs-made/hmem")) {
-		d = find(arr, "dax1.0");
-		assert_string_equal(str(d, "persistence"), "volatile");
-		assert_int_equal(json_object_get_int(tool_json_get(d, "target_node")), 2);
-	}
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+		if (!strcmp(tree, facts[i].tree))
+			facts[i].check(arr);
 	json_object_put(arr);
 }
 
@@ -413,5 +559,6 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/%s", dir, tree);
 	if (!realpath(path, root))
 		return 99;
+	device_count = expected_devices(devices, sizeof(devices) / sizeof(devices[0]));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

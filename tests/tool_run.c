@@ -130,6 +130,24 @@ void tool_assert_one_line(const char *err)
 		fail_msg("stderr is not exactly one line: '%s'", err);
 }
 
+void tool_assert_refusal_msg(const char *msg, const char *name)
+{
+	char start[128];
+
+	snprintf(start, sizeof(start), "%s: the write cache is on (", name);
+	tool_assert_contains(msg, start);
+	tool_assert_contains(msg, TOOL_NO_WRITE_BACK);
+}
+
+void tool_assert_refused(const struct tool_out *r, const char *name, int status)
+{
+	if (r->status != status)
+		fail_msg("exit %d, want %d: %s", r->status, status, r->err);
+	assert_int_equal(r->out_len, 0);
+	tool_assert_one_line(r->err);
+	tool_assert_refusal_msg(r->err, name);
+}
+
 bool tool_nobody_usable(const char *path)
 {
 	struct tool_out r;

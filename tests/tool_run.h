@@ -7,6 +7,17 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+/* The portable build (-Darch=generic) has no CPU cache write-back: it refuses
+ * a device whose write cache is on and whose provider does not flush by itself
+ * (docs/arch.md, generic), and the tests check that refusal there. */
+#ifdef DAXDEV_TEST_NO_CPU_FLUSH
+#define TOOL_NO_CPU_FLUSH true
+#else
+#define TOOL_NO_CPU_FLUSH false
+#endif
+/* What the refusal says, after "NAME: the write cache is on (WHY) ". */
+#define TOOL_NO_WRITE_BACK "and this build has no way to write it back"
+
 struct tool_out {
 	int status;          /* exit status, or 128 + signal */
 	char *out, *err;     /* malloc'ed, NUL-terminated */
@@ -30,5 +41,10 @@ json_object *tool_json_get(json_object *o, const char *key); /* NULL if absent *
 void tool_assert_contains(const char *haystack, const char *needle);
 /* stderr is exactly one line. */
 void tool_assert_one_line(const char *err);
+/* msg is the portable build's refusal of device name. */
+void tool_assert_refusal_msg(const char *msg, const char *name);
+/* The command failed with exit status, nothing on stdout and one line on
+ * stderr: the portable build's refusal of device name. */
+void tool_assert_refused(const struct tool_out *r, const char *name, int status);
 
 #endif

@@ -208,6 +208,7 @@ static int map_inner(struct crashsim *cs, struct daxdev *inner)
 				  daxdev_host(inner));
 	cs->live = addr;
 	cs->size = (size_t)size;
+	cs->live_private = crashsim_private_anonymous(cs->live, cs->size);
 	cs->media = mmap(NULL, cs->size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (cs->media == MAP_FAILED)
@@ -260,7 +261,6 @@ static int crashsim_new(struct daxdev *inner, const struct daxdev_open_opts *opt
 		return daxdev_err(-ENOMEM, "crashsim: out of memory");
 	pthread_mutex_init(&cs->lock, NULL);
 	cs->drain_budget = NO_POWER_CUT;
-	cs->live_private = !strcmp(info.provider, "anon");
 	cs->inner = daxdev_get(inner);
 	rc = map_inner(cs, inner);
 	if (rc)

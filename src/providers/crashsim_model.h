@@ -79,6 +79,9 @@ struct crashsim_scan {
 	struct pagemap_window live, media; /* one each: they are far apart */
 };
 
+/* Is [addr, addr + len) private anonymous memory in this process, whose
+ * untouched pages read as zero (so the pagemap tells them without a read)? */
+CRASHSIM_HIDDEN bool crashsim_private_anonymous(const void *addr, size_t len);
 CRASHSIM_HIDDEN void crashsim_scan_open(struct crashsim_scan *sc);
 CRASHSIM_HIDDEN void crashsim_scan_close(struct crashsim_scan *sc);
 CRASHSIM_HIDDEN bool crashsim_untouched(struct crashsim_scan *sc, struct pagemap_window *w,

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -200,6 +201,33 @@ CRASHSIM_HIDDEN void crashsim_scan_close(struct crashsim_scan *sc)
 /* Private anonymous memory never touched reads as zeros, and reading it
  * would allocate it (not every kernel maps the shared zero page): the page
  * table says so without reading (/proc/self/pagemap).  false when unsure. */
+/* Asked of /proc/self/maps, whatever provider made the mapping (a
+ * composite of one anon: member is as private as anon: itself): every part
+ * of the range is in a private mapping of no file. */
+CRASHSIM_HIDDEN bool crashsim_private_anonymous(const void *addr, size_t len)
+{
+	uintptr_t covered = (uintptr_t)addr, hi = covered + len;
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	bool ok = f != NULL;
+
+	while (ok && covered < hi && fgets(line, sizeof(line), f)) {
+		unsigned long start, end, inode;
+		char perms[8];
+		int path = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &start, &end, perms, &inode, &path) < 4 ||
+		    end <= covered || start >= hi)
+			continue;
+		ok = start <= covered && perms[3] == 'p' && inode == 0 &&
+		     (line[path] == '\0' || line[path] == '\n');
+		covered = end;
+	}
+	if (f)
+		fclose(f);
+	return ok && covered >= hi;
+}
+
 CRASHSIM_HIDDEN bool crashsim_untouched(struct crashsim_scan *sc, struct pagemap_window *w,
 				       const char *addr)
 {

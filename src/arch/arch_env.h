@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers shared by every ISA directory for turning a policy word into an
- * index into that ISA's table, with the message the core passes on.
+ * Helpers shared by every ISA directory: turning a policy word into an
+ * index into that ISA's table, with the message the core passes on, and
+ * walking its table of CRC-32C implementations.
  */
 #ifndef DAXDEV_ARCH_ENV_H
 #define DAXDEV_ARCH_ENV_H
@@ -17,5 +18,19 @@
 DAXDEV_HIDDEN int daxdev_arch_find_word(const char *origin, const char *value,
 					const char *const *words, size_t nwords,
 					int *index);
+
+/* One entry of an ISA's CRC-32C table, best first: usable when the CPU has
+ * every feature bit in needs (the ISA's own bits). */
+struct daxdev_arch_crc_entry {
+	const char *name;
+	unsigned needs;
+	daxdev_crc32c_fn fn;
+};
+
+/* The i-th usable entry of table[0..n) for these features, its name in
+ * *name if name is not NULL; NULL past the last (daxdev_arch_crc32c_impl). */
+DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc_pick(const struct daxdev_arch_crc_entry *table,
+						   size_t n, unsigned features, size_t i,
+						   const char **name);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Policy words shared by every ISA directory: lookup and the message. */
+/* Shared by every ISA directory: policy words (lookup and the message) and
+ * the walk of a CRC-32C table. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,4 +41,17 @@ int daxdev_arch_find_word(const char *origin, const char *value,
 	join_words(valid, sizeof(valid), words, nwords);
 	return daxdev_err(-EINVAL, "%s=%s: unknown value (valid: %s)",
 			  origin ? origin : "policy", value, valid);
+}
+
+daxdev_crc32c_fn daxdev_arch_crc_pick(const struct daxdev_arch_crc_entry *table, size_t n,
+				      unsigned features, size_t i, const char **name)
+{
+	for (size_t k = 0; k < n; k++) {
+		if ((table[k].needs & features) != table[k].needs || i--)
+			continue;
+		if (name)
+			*name = table[k].name;
+		return table[k].fn;
+	}
+	return NULL;
 }

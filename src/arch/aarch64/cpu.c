@@ -130,11 +130,7 @@ static bool supported(unsigned features, unsigned needs)
 }
 
 /* CRC-32C implementations, best first; the portable table is last. */
-static const struct {
-	const char *name;
-	unsigned needs;
-	daxdev_crc32c_fn fn;
-} crc_impls[] = {
+static const struct daxdev_arch_crc_entry crc_impls[] = {
 	{ "armv8-crc32", FEAT_CRC32, daxdev_crc32c_armv8 },
 	{ "table", 0, daxdev_crc32c_sw },
 };
@@ -142,14 +138,7 @@ static const struct {
 daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
 {
 	pthread_once(&detect_once, detect_once_fn);
-	for (size_t k = 0; k < ARRAY_LEN(crc_impls); k++) {
-		if (!supported(FEATURES(), crc_impls[k].needs) || i--)
-			continue;
-		if (name)
-			*name = crc_impls[k].name;
-		return crc_impls[k].fn;
-	}
-	return NULL;
+	return daxdev_arch_crc_pick(crc_impls, ARRAY_LEN(crc_impls), FEATURES(), i, name);
 }
 
 daxdev_crc32c_fn daxdev_arch_crc32c(void)

@@ -221,11 +221,7 @@ static bool supported(unsigned features, unsigned needs)
  * folding beat the three crc32 streams only below 768 bytes here and lost
  * from 1 KiB on (0.66x at 4 KiB), so the streams rank above it; it stays in
  * the table for CPUs with PCLMULQDQ and no SSE4.2, and for the tests. */
-static const struct {
-	const char *name;
-	unsigned needs;
-	daxdev_crc32c_fn fn;
-} crc_impls[] = {
+static const struct daxdev_arch_crc_entry crc_impls[] = {
 	{ "vpclmul-avx512", FEAT_VPCLMUL | FEAT_AVX512F | FEAT_PCLMUL | FEAT_SSE42,
 	  daxdev_crc32c_vpclmul },
 	{ "sse4.2", FEAT_SSE42, daxdev_crc32c_sse42 },
@@ -236,14 +232,7 @@ static const struct {
 daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)
 {
 	pthread_once(&detect_once, detect_once_fn);
-	for (size_t k = 0; k < ARRAY_LEN(crc_impls); k++) {
-		if (!supported(FEATURES(), crc_impls[k].needs) || i--)
-			continue;
-		if (name)
-			*name = crc_impls[k].name;
-		return crc_impls[k].fn;
-	}
-	return NULL;
+	return daxdev_arch_crc_pick(crc_impls, ARRAY_LEN(crc_impls), FEATURES(), i, name);
 }
 
 daxdev_crc32c_fn daxdev_arch_crc32c(void)

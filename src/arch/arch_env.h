@@ -19,6 +19,13 @@ DAXDEV_HIDDEN int daxdev_arch_find_word(const char *origin, const char *value,
 					const char *const *words, size_t nwords,
 					int *index);
 
+/* Does a CPU with these feature bits have every bit in needs?  One test for
+ * every table of every ISA directory. */
+static inline bool daxdev_arch_has(unsigned features, unsigned needs)
+{
+	return (needs & features) == needs;
+}
+
 /* One entry of an ISA's CRC-32C table, best first: usable when the CPU has
  * every feature bit in needs (the ISA's own bits). */
 struct daxdev_arch_crc_entry {

@@ -47,7 +47,7 @@ daxdev_crc32c_fn daxdev_arch_crc_pick(const struct daxdev_arch_crc_entry *table,
 				      unsigned features, size_t i, const char **name)
 {
 	for (size_t k = 0; k < n; k++) {
-		if ((table[k].needs & features) != table[k].needs || i--)
+		if (!daxdev_arch_has(features, table[k].needs) || i--)
 			continue;
 		if (name)
 			*name = table[k].name;

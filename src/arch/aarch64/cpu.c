@@ -124,11 +124,6 @@ const char *daxdev_arch_cpu_summary(void)
 	return cpu_summary;
 }
 
-static bool supported(unsigned features, unsigned needs)
-{
-	return (needs & features) == needs;
-}
-
 /* CRC-32C implementations, best first; the portable table is last. */
 static const struct daxdev_arch_crc_entry crc_impls[] = {
 	{ "armv8-crc32", FEAT_CRC32, daxdev_crc32c_armv8 },
@@ -156,7 +151,7 @@ static int choose_flush(unsigned features, const struct daxdev_arch_policy *poli
 	if (rc)
 		return rc;
 	if (forced >= 0) {
-		if (!supported(features, flush_impls[forced].needs))
+		if (!daxdev_arch_has(features, flush_impls[forced].needs))
 			return daxdev_err(-ENOTSUP, "%s=%s: this CPU has no DCPoP (ARMv8.2 DC CVAP)",
 					  policy->flush_origin, flush_words[forced]);
 		*out = &flush_impls[forced];
@@ -164,7 +159,7 @@ static int choose_flush(unsigned features, const struct daxdev_arch_policy *poli
 	}
 	/* The last entry needs nothing, so the walk always ends on a match. */
 	for (size_t i = 0; i < ARRAY_LEN(flush_impls); i++) {
-		if (supported(features, flush_impls[i].needs)) {
+		if (daxdev_arch_has(features, flush_impls[i].needs)) {
 			*out = &flush_impls[i];
 			break;
 		}

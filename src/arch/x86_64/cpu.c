@@ -212,11 +212,6 @@ const char *daxdev_arch_cpu_summary(void)
 	return cpu_summary;
 }
 
-static bool supported(unsigned features, unsigned needs)
-{
-	return (needs & features) == needs;
-}
-
 /* Best first, by measurement (docs/performance.md, "CRC-32C"): 128-bit
  * folding beat the three crc32 streams only below 768 bytes here and lost
  * from 1 KiB on (0.66x at 4 KiB), so the streams rank above it; it stays in
@@ -250,7 +245,7 @@ static int choose_flush(unsigned features, const struct daxdev_arch_policy *poli
 	if (rc)
 		return rc;
 	if (forced >= 0) {
-		if (!supported(features, flush_impls[forced].needs))
+		if (!daxdev_arch_has(features, flush_impls[forced].needs))
 			return daxdev_err(-ENOTSUP, "%s=%s: this CPU has no %s",
 					  policy->flush_origin, flush_words[forced],
 					  flush_words[forced]);
@@ -258,7 +253,7 @@ static int choose_flush(unsigned features, const struct daxdev_arch_policy *poli
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(flush_impls); i++) {
-		if (supported(features, flush_impls[i].needs)) {
+		if (daxdev_arch_has(features, flush_impls[i].needs)) {
 			*out = &flush_impls[i];
 			return 0;
 		}
@@ -270,7 +265,7 @@ static int choose_flush(unsigned features, const struct daxdev_arch_policy *poli
 static const struct flush_impl *choose_invalidate(unsigned features)
 {
 	for (size_t i = 0; i < ARRAY_LEN(flush_impls); i++)
-		if (flush_impls[i].evicts && supported(features, flush_impls[i].needs))
+		if (flush_impls[i].evicts && daxdev_arch_has(features, flush_impls[i].needs))
 			return &flush_impls[i];
 	return NULL;
 }
@@ -291,7 +286,7 @@ static int choose_nt(unsigned features, const struct daxdev_arch_policy *policy,
 	for (size_t i = cap < 0 ? 0 : (size_t)cap; i < ARRAY_LEN(nt_impls); i++) {
 		if (nt_impls[i].opt_in && (int)i != cap)
 			continue;
-		if (supported(features, nt_impls[i].needs)) {
+		if (daxdev_arch_has(features, nt_impls[i].needs)) {
 			*out = &nt_impls[i];
 			break;
 		}
@@ -331,7 +326,7 @@ int daxdev_arch_select(const struct daxdev_arch_policy *policy, struct daxdev_ar
 		.flush = flush->fn,
 		.drain = daxdev_x86_drain_sfence,
 		.invalidate = inval ? inval->fn : NULL,
-		.copy_nt_crc = nt->copy_crc && supported(FEATURES(), nt->copy_crc_needs) ?
+		.copy_nt_crc = nt->copy_crc && daxdev_arch_has(FEATURES(), nt->copy_crc_needs) ?
 			       nt->copy_crc : NULL,
 	};
 	return 0;

@@ -18,40 +18,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include "fixture.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define DAX_SIZE UINT64_C(262144000)
-#define TMPFS_MAGIC_VALUE 0x01021994
-
-
-static char workdir[PATH_MAX];
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 static void use_root(const char *root)
 {
 	setenv("DAXDEV_SYSFS_ROOT", root, 1);
-}
-
-static void use_tree(const char *tree)
-{
-	char root[PATH_MAX];
-	const char *dir = getenv("DAXDEV_TEST_FIXTURES");
-
-	assert_non_null(dir);
-	snprintf(root, sizeof(root), "%s/%s", dir, tree);
-	use_root(root);
-}
-
-static int reset_env(void **state)
-{
-	(void)state;
-	unsetenv("DAXDEV_SYSFS_ROOT");
-	return 0;
 }
 
 /* Every range, in order, as "offset+length error flags;" */
@@ -272,27 +246,6 @@ static void test_anon_clear(void **state)
 	assert_int_equal(daxdev_open("anon:64K", &ro, &dev), 0);
 	assert_int_equal(daxdev_badblock_clear(dev, 0, 4096), -EROFS);
 	daxdev_put(dev);
-}
-
-static int make_workdir(void **state)
-{
-	struct statfs sfs;
-	const char *base = "/tmp";
-
-	(void)state;
-	if (!statfs(base, &sfs) && (unsigned long)sfs.f_type == TMPFS_MAGIC_VALUE)
-		base = ".";
-	snprintf(workdir, sizeof(workdir), "%s/daxdev-badblocks-XXXXXX", base);
-	return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int remove_workdir(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)

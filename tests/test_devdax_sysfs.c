@@ -15,36 +15,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include "fixture.h"
 #include "providers/nvdimm_sysfs.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
-
-static char fixture_root[PATH_MAX];
-
-/* Point DAXDEV_SYSFS_ROOT at tests/fixtures/<tree>. */
-static void use_tree(const char *tree)
-{
-	const char *dir = getenv("DAXDEV_TEST_FIXTURES");
-
-	assert_non_null(dir);
-	snprintf(fixture_root, sizeof(fixture_root), "%s/%s", dir, tree);
-	assert_int_equal(access(fixture_root, F_OK), 0);
-	setenv("DAXDEV_SYSFS_ROOT", fixture_root, 1);
-}
-
-static int reset_env(void **state)
-{
-	(void)state;
-	unsetenv("DAXDEV_SYSFS_ROOT");
-	return 0;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 static void lookup_dax(const char *tree, unsigned maj, unsigned min, struct nvdimm_devdax *dax)
 {
@@ -542,10 +517,10 @@ static void test_open_zero_not_in_tree(void **state)
 	struct daxdev *dev = NULL;
 
 	(void)state;
-	use_tree("sysfs-6.1/default");
+	const char *root = use_tree("sysfs-6.1/default");
 	assert_int_equal(daxdev_open("/dev/zero", NULL, &dev), -ENODEV);
 	assert_contains(daxdev_errormsg(), "/dev/zero is char device 1:5 with no entry in");
-	assert_contains(daxdev_errormsg(), fixture_root);
+	assert_contains(daxdev_errormsg(), root);
 }
 
 static void test_open_too_small_for_request(void **state)

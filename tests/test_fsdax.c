@@ -15,18 +15,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include "fixture.h"
 
 #define MiB (UINT64_C(1) << 20)
-#define TMPFS_MAGIC_VALUE 0x01021994
 
-static char workdir[PATH_MAX];
 static char path[PATH_MAX + 32];
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 /* The provider's detail lines, in a buffer that lives until the next call. */
 static const char *details_of(struct daxdev *dev)
@@ -35,29 +28,6 @@ static const char *details_of(struct daxdev *dev)
 
 	assert_true(daxdev_get_details(dev, buf, sizeof(buf)) > 0);
 	return buf;
-}
-
-/* A directory on a disk filesystem: /tmp unless it is tmpfs, then the
- * build directory (the msync assertions need page-cache files). */
-static int make_workdir(void **state)
-{
-	struct statfs sfs;
-	const char *base = "/tmp";
-
-	(void)state;
-	if (!statfs(base, &sfs) && (unsigned long)sfs.f_type == TMPFS_MAGIC_VALUE)
-		base = ".";
-	snprintf(workdir, sizeof(workdir), "%s/daxdev-fsdax-XXXXXX", base);
-	return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int remove_workdir(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 static const char *file_path(const char *name)

@@ -14,32 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include "fixture.h"
 
 #define MiB (UINT64_C(1) << 20)
-
-static void use_tree(const char *tree)
-{
-	const char *dir = getenv("DAXDEV_TEST_FIXTURES");
-	char root[PATH_MAX];
-
-	assert_non_null(dir);
-	snprintf(root, sizeof(root), "%s/%s", dir, tree);
-	assert_int_equal(access(root, F_OK), 0);
-	setenv("DAXDEV_SYSFS_ROOT", root, 1);
-}
-
-static int reset_env(void **state)
-{
-	(void)state;
-	unsetenv("DAXDEV_SYSFS_ROOT");
-	return 0;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 /* The portable build cannot write the CPU cache back: where a device needs
  * that (write cache on, CPU flush), probe and open are refused alike. */

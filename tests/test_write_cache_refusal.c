@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include "fixture.h"
 
 /* Built with -DDAXDEV_TEST_NO_CPU_FLUSH for -Darch=generic (tests/meson.build). */
 #ifdef DAXDEV_TEST_NO_CPU_FLUSH
@@ -21,25 +22,6 @@
 #endif
 
 #define REFUSAL "this build has no way to write it back"
-#define TMPFS_MAGIC_VALUE 0x01021994
-
-static void use_tree(const char *tree)
-{
-	const char *dir = getenv("DAXDEV_TEST_FIXTURES");
-	char root[PATH_MAX];
-
-	assert_non_null(dir);
-	snprintf(root, sizeof(root), "%s/%s", dir, tree);
-	assert_int_equal(access(root, F_OK), 0);
-	setenv("DAXDEV_SYSFS_ROOT", root, 1);
-}
-
-static int reset_env(void **state)
-{
-	(void)state;
-	unsetenv("DAXDEV_SYSFS_ROOT");
-	return 0;
-}
 
 /* Open /dev/zero posing as dax0.0 in tree with a write-cache option: 0 or
  * the error, and the device. */

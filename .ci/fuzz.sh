@@ -21,10 +21,13 @@ for h in fuzz_target fuzz_plog fuzz_sysfs; do
 	# New inputs go to a scratch copy: the committed corpus only grows by hand.
 	cp tests/fuzz/corpus/$h/* "$work/corpus/"
 	if [ -d tests/fuzz/regressions/$h ]; then cp tests/fuzz/regressions/$h/* "$work/corpus/" 2>/dev/null || true; fi
+	# Absolute: fuzz_target runs each input in an empty directory of its own.
+	artifacts="$PWD/$work/"
 	echo "== $h: ${seconds}s =="
 	if ! (cd "$work" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"../tests/fuzz/$h" -max_total_time="$seconds" -rss_limit_mb=2048 \
+		-artifact_prefix="$artifacts" \
 		-timeout=30 -print_final_stats=1 corpus >"fuzz.log" 2>&1); then
 		status=1
 		tail -n 60 "$work/fuzz.log"

@@ -278,6 +278,14 @@ static void test_reuse_policy_and_private(void **state)
 	daxdev_put(c);
 	daxdev_put(a);
 	assert_null(daxdev_get_by_host(p));
+	/* A name the lookup cannot even stat (ENAMETOOLONG) fails with a
+	 * message, as every failure does (the fuzzer found it silent). */
+	char name[300 + 8] = "file:";
+	memset(name + 5, 'n', 300);
+	name[305] = '\0';
+	assert_int_equal(daxdev_open(name, &ro, &b), -ENAMETOOLONG);
+	assert_string_not_equal(daxdev_errormsg(), "");
+	assert_null(b);
 }
 
 /* --- the message is cleared by every call ---------------------------------- */

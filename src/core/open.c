@@ -32,6 +32,10 @@ static int reuse_lookup(const struct daxdev_provider *prov, const struct daxdev_
 	rc = prov->host(args, host, sizeof(host));
 	if (rc == -ENOENT)
 		return 0;  /* not there yet: nothing can be open for it */
+	/* Every failure says why, whatever the provider's host op said. */
+	if (rc && !daxdev_errormsg()[0])
+		rc = daxdev_err(rc, "daxdev_open: %s: cannot name the object to look up: %s",
+				args->target ? args->target : "descriptor", strerror(-rc));
 	if (rc)
 		return rc;
 	dev = daxdev_registry_lookup(host);

@@ -500,6 +500,27 @@ static void test_detection_matches_kernel(void **state)
 	}
 }
 
+/* crc32-beside-clmul is AMD family 1Ah and later, as /proc/cpuinfo says. */
+static void test_microarch_matches_kernel(void **state)
+{
+	char line[256];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int family = -1;
+	bool amd = proc_cpuinfo_has("vendor_id", "AuthenticAMD");
+
+	(void)state;
+	if (!f)
+		skip();   /* no /proc: nothing to compare with */
+	while (family < 0 && fgets(line, sizeof(line), f))
+		if (strncmp(line, "cpu family", 10) == 0 && strchr(line, ':'))
+			family = atoi(strchr(line, ':') + 1);
+	fclose(f);
+	print_message("vendor AMD %d, family %d, crc32-beside-clmul %d\n", amd, family,
+		      cpu_has("crc32-beside-clmul"));
+	assert_true(family > 0);
+	assert_int_equal(cpu_has("crc32-beside-clmul"), amd && family >= 0x1a);
+}
+
 static void test_flush_override(void **state)
 {
 	(void)state;
@@ -597,43 +618,56 @@ static void test_isa_missing_features(void **state)
 	assert_string_equal(select_ok().copy_name, "sse2-nt");
 }
 
-/* The test's own statement of the CRC-32C table, best first. */
+/* The test's own statement of the CRC-32C table, best first; best_if: first
+ * only where the CPU has it too, else after every other usable entry. */
 static const struct {
 	const char *name;
 	const char *needs[4];
+	const char *best_if;
 } crc_table[] = {
-	{ "vpclmul-avx512", { "vpclmulqdq", "avx512f", "pclmulqdq", "sse4_2" } },
-	{ "sse4.2", { "sse4_2" } },
-	{ "pclmul", { "pclmulqdq", "sse4_2" } },
-	{ "table", { NULL } },
+	{ "vpclmul+crc32", { "vpclmulqdq", "avx512f", "pclmulqdq", "sse4_2" },
+	  "crc32-beside-clmul" },
+	{ "vpclmul-avx512", { "vpclmulqdq", "avx512f", "pclmulqdq", "sse4_2" }, NULL },
+	{ "sse4.2", { "sse4_2" }, NULL },
+	{ "pclmul", { "pclmulqdq", "sse4_2" }, NULL },
+	{ "table", { NULL }, NULL },
 };
 
-static bool crc_usable(size_t i)
+static bool has_unmasked(const char *feature, const char *const *masked, size_t nmasked)
+{
+	for (size_t m = 0; m < nmasked; m++)
+		if (!strcmp(feature, masked[m]))
+			return false;
+	return cpu_has(feature);
+}
+
+static bool crc_usable(size_t i, const char *const *masked, size_t nmasked)
 {
 	for (size_t f = 0; f < ARRAY_LEN(crc_table[i].needs) && crc_table[i].needs[f]; f++)
-		if (!cpu_has(crc_table[i].needs[f]))
+		if (!has_unmasked(crc_table[i].needs[f], masked, nmasked))
 			return false;
 	return true;
 }
 
-/* daxdev_arch_crc32c_impl() lists exactly the usable entries, in order. */
+/* daxdev_arch_crc32c_impl() lists exactly the usable entries, in order:
+ * those best on this CPU, then the others. */
 static void expect_crc_list(const char *const *masked, size_t nmasked)
 {
 	const char *name;
 	size_t listed = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(crc_table); i++) {
-		bool masked_out = false;
+	for (int demoted = 0; demoted < 2; demoted++) {
+		for (size_t i = 0; i < ARRAY_LEN(crc_table); i++) {
+			const char *best_if = crc_table[i].best_if;
+			bool best = !best_if || has_unmasked(best_if, masked, nmasked);
 
-		for (size_t f = 0; f < ARRAY_LEN(crc_table[i].needs) && crc_table[i].needs[f]; f++)
-			for (size_t m = 0; m < nmasked; m++)
-				masked_out = masked_out || !strcmp(crc_table[i].needs[f], masked[m]);
-		if (!crc_usable(i) || masked_out)
-			continue;
-		assert_non_null(daxdev_arch_crc32c_impl(listed, &name));
-		assert_string_equal(name, crc_table[i].name);
-		if (listed++ == 0)
-			assert_ptr_equal(daxdev_arch_crc32c_impl(0, NULL), daxdev_arch_crc32c());
+			if (best == (bool)demoted || !crc_usable(i, masked, nmasked))
+				continue;
+			assert_non_null(daxdev_arch_crc32c_impl(listed, &name));
+			assert_string_equal(name, crc_table[i].name);
+			if (listed++ == 0)
+				assert_ptr_equal(daxdev_arch_crc32c_impl(0, NULL), daxdev_arch_crc32c());
+		}
 	}
 	assert_null(daxdev_arch_crc32c_impl(listed, &name));
 }
@@ -642,7 +676,7 @@ static void test_crc_choice(void **state)
 {
 	static const char *const masks[][2] = {
 		{ "vpclmulqdq", NULL }, { "avx512f", NULL }, { "pclmulqdq", NULL },
-		{ "sse4_2", NULL }, { "pclmulqdq", "sse4_2" },
+		{ "sse4_2", NULL }, { "pclmulqdq", "sse4_2" }, { "crc32-beside-clmul", NULL },
 	};
 
 	(void)state;
@@ -788,6 +822,7 @@ int main(void)
 		T(test_policy_per_call),
 #ifdef DAXDEV_ARCH_X86_64
 		T(test_detection_matches_kernel),
+		T(test_microarch_matches_kernel),
 		T(test_flush_missing_features),
 		T(test_isa_missing_features),
 		T(test_crc_choice),

@@ -1,4 +1,4 @@
-/* daxdev_crc32c: known vectors; every implementation this CPU runs equals the portable one at every length and alignment; chaining across implementations; the folding constants. */
+/* daxdev_crc32c: known vectors; every implementation this CPU runs equals the portable one at every length and alignment; chaining across implementations; the folding and shift constants. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,14 +171,37 @@ static void test_fold_constants(void **state)
 		{ 512, CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI },
 		{ 2048, CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI },
 	};
+	static const uint64_t shift_lines[] = CRC32C_SHIFT_LINES_TABLE;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		assert_int_equal(pairs[i].lo, clmul_constant(pairs[i].bits + 32));
 		assert_int_equal(pairs[i].hi, clmul_constant(pairs[i].bits - 32));
 	}
+	/* Entry m - 1 moves a register through m lines: x^(512m - 32). */
+	assert_int_equal(sizeof(shift_lines) / sizeof(shift_lines[0]), CRC32C_SHIFT_LINES_COUNT);
+	for (unsigned m = 1; m <= CRC32C_SHIFT_LINES_COUNT; m++)
+		assert_int_equal(shift_lines[m - 1], clmul_constant(512 * m - 32));
 }
 #endif
+
+/* Every length from 15 to 18 KiB at one odd alignment: vpclmul+crc32
+ * checksums at most 16 KiB and a few lines in one span, then starts the
+ * next from the first one's register. */
+static void test_lengths_across_spans(void **state)
+{
+	struct impls im = all_impls();
+	uint8_t *buf = random_buffer();
+
+	(void)state;
+	for (size_t len = 15 << 10; len <= 18 << 10; len++) {
+		uint32_t want = daxdev_crc32c_sw(0x5eed, buf + 5, len);
+
+		for (size_t i = 0; i < im.n - 1; i++)
+			assert_int_equal(im.fn[i](0x5eed, buf + 5, len), want);
+	}
+	free(buf);
+}
 
 int main(void)
 {
@@ -187,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_every_length),
 		cmocka_unit_test(test_random_lengths),
 		cmocka_unit_test(test_chaining_across_paths),
+		cmocka_unit_test(test_lengths_across_spans),
 #ifdef DAXDEV_ARCH_X86_64
 		cmocka_unit_test(test_fold_constants),
 #endif

@@ -37,6 +37,9 @@ POLY = 0x1EDC6F41          # x^32 implicit
 # loop (crc32c_pclmul.c: 4 lanes of 128 bits), 2048 for the 64-byte loop
 # (crc32c_vpclmul.c: 4 accumulators of 512 bits).
 DISTANCES = (128, 256, 384, 512, 2048)
+# Shifts by whole 64-byte lines for joining crc32 streams (crc32c_hybrid.c):
+# entry m - 1 moves a 32-bit CRC register m * 64 bytes forward.
+SHIFT_LINES = 128
 
 
 def xpow_mod(n):
@@ -74,6 +77,20 @@ def main():
               f"  /* x^{d + 32} mod P */")
         print(f"#define CRC32C_FOLD_{d}_HI 0x{clmul_constant(d - 32):09x}ull"
               f"  /* x^{d - 32} mod P */")
+    print("""
+/*
+ * Entry m - 1 of CRC32C_SHIFT_LINES_TABLE moves a raw CRC register c through
+ * m * 64 zero bytes: crc32_u64(0, clmul(c, entry)) (the entry is
+ * x^(512m - 32) mod P, as above: the crc32 instruction multiplies by x^32
+ * once more).
+ */
+#define CRC32C_SHIFT_LINES_COUNT %d
+#define CRC32C_SHIFT_LINES_TABLE { \\""" % SHIFT_LINES)
+    for m in range(1, SHIFT_LINES + 1, 4):
+        row = ", ".join(f"0x{clmul_constant(512 * k - 32):09x}ull"
+                        for k in range(m, min(m + 4, SHIFT_LINES + 1)))
+        print(f"\t{row}, \\")
+    print("}")
     print("\n#endif")
 
 

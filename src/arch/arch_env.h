@@ -27,15 +27,21 @@ static inline bool daxdev_arch_has(unsigned features, unsigned needs)
 }
 
 /* One entry of an ISA's CRC-32C table, best first: usable when the CPU has
- * every feature bit in needs (the ISA's own bits). */
+ * every feature bit in needs (the ISA's own bits).  An entry with
+ * best_if bits is the best only on CPUs that have them too (a property of
+ * the microarchitecture, measured); elsewhere it is still usable, and
+ * listed after every entry that is. */
 struct daxdev_arch_crc_entry {
 	const char *name;
 	unsigned needs;
 	daxdev_crc32c_fn fn;
+	unsigned best_if;
 };
 
 /* The i-th usable entry of table[0..n) for these features, its name in
- * *name if name is not NULL; NULL past the last (daxdev_arch_crc32c_impl). */
+ * *name if name is not NULL; NULL past the last (daxdev_arch_crc32c_impl).
+ * Order: the table's, except that entries whose best_if bits the CPU lacks
+ * come last. */
 DAXDEV_HIDDEN daxdev_crc32c_fn daxdev_arch_crc_pick(const struct daxdev_arch_crc_entry *table,
 						   size_t n, unsigned features, size_t i,
 						   const char **name);

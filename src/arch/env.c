@@ -46,12 +46,17 @@ int daxdev_arch_find_word(const char *origin, const char *value,
 daxdev_crc32c_fn daxdev_arch_crc_pick(const struct daxdev_arch_crc_entry *table, size_t n,
 				      unsigned features, size_t i, const char **name)
 {
-	for (size_t k = 0; k < n; k++) {
-		if (!daxdev_arch_has(features, table[k].needs) || i--)
-			continue;
-		if (name)
-			*name = table[k].name;
-		return table[k].fn;
+	/* First pass: entries best on this CPU; second: the others. */
+	for (int demoted = 0; demoted < 2; demoted++) {
+		for (size_t k = 0; k < n; k++) {
+			bool best = daxdev_arch_has(features, table[k].best_if);
+
+			if (best == (bool)demoted || !daxdev_arch_has(features, table[k].needs) || i--)
+				continue;
+			if (name)
+				*name = table[k].name;
+			return table[k].fn;
+		}
 	}
 	return NULL;
 }

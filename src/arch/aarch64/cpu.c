@@ -126,8 +126,8 @@ const char *daxdev_arch_cpu_summary(void)
 
 /* CRC-32C implementations, best first; the portable table is last. */
 static const struct daxdev_arch_crc_entry crc_impls[] = {
-	{ "armv8-crc32", FEAT_CRC32, daxdev_crc32c_armv8 },
-	{ "table", 0, daxdev_crc32c_sw },
+	{ "armv8-crc32", FEAT_CRC32, daxdev_crc32c_armv8, 0 },
+	{ "table", 0, daxdev_crc32c_sw, 0 },
 };
 
 daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)

@@ -36,6 +36,9 @@ enum x86_feature {
 	FEAT_PCLMUL = 1u << 7,      /* carry-less multiply, 16 bytes */
 	FEAT_VPCLMUL = 1u << 8,     /* carry-less multiply on ymm/zmm lanes */
 	FEAT_MOVDIR64B = 1u << 9,   /* 64-byte direct store */
+	/* Not an instruction set: the microarchitecture runs crc32 on other
+	 * units than the carry-less multiply (crc32c_hybrid.c). */
+	FEAT_CRC32_BESIDE_CLMUL = 1u << 10,
 };
 
 static const struct {
@@ -52,6 +55,7 @@ static const struct {
 	{ FEAT_PCLMUL, "pclmulqdq" },
 	{ FEAT_VPCLMUL, "vpclmulqdq" },
 	{ FEAT_MOVDIR64B, "movdir64b" },
+	{ FEAT_CRC32_BESIDE_CLMUL, "crc32-beside-clmul" },
 };
 
 struct flush_impl {
@@ -171,6 +175,26 @@ static unsigned os_saved_vector_state(unsigned leaf1_ecx)
 	return FEAT_AVX2 | FEAT_AVX512F;
 }
 
+#define AMD_FAMILY_ZEN5 0x1a
+
+/* Properties of the microarchitecture the CPUID bits do not tell, known by
+ * measurement (docs/performance.md, "CRC-32C"): AMD family 1Ah (Zen 5)
+ * runs crc32 beside vpclmulqdq, 19h (Zen 4) ran them on one unit.  Other
+ * CPUs are not assumed to. */
+static unsigned microarch_features(void)
+{
+	unsigned eax, ebx, ecx, edx, family;
+
+	if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx) ||
+	    ebx != signature_AMD_ebx || ecx != signature_AMD_ecx || edx != signature_AMD_edx ||
+	    !__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+		return 0;
+	family = (eax >> 8) & 0xf;
+	if (family == 0xf)
+		family += (eax >> 20) & 0xff;
+	return family >= AMD_FAMILY_ZEN5 ? FEAT_CRC32_BESIDE_CLMUL : 0;
+}
+
 static unsigned detect_features(void)
 {
 	unsigned eax, ebx, ecx, edx, found = 0, os_ok;
@@ -190,7 +214,7 @@ static unsigned detect_features(void)
 	found |= ebx & bit_CLWB ? FEAT_CLWB : 0;
 	found |= ecx & bit_VPCLMULQDQ ? FEAT_VPCLMUL : 0;
 	found |= ecx & bit_MOVDIR64B ? FEAT_MOVDIR64B : 0;
-	return found;
+	return found | microarch_features();
 }
 
 static void detect_once_fn(void)
@@ -212,16 +236,20 @@ const char *daxdev_arch_cpu_summary(void)
 	return cpu_summary;
 }
 
-/* Best first, by measurement (docs/performance.md, "CRC-32C"): 128-bit
- * folding beat the three crc32 streams only below 768 bytes here and lost
- * from 1 KiB on (0.66x at 4 KiB), so the streams rank above it; it stays in
- * the table for CPUs with PCLMULQDQ and no SSE4.2, and for the tests. */
+/* Best first, by measurement (docs/performance.md, "CRC-32C"): folding
+ * with crc32 streams beside it is first where the two run on different
+ * units, and listed after the others elsewhere; 128-bit folding beat the
+ * three crc32 streams only below 768 bytes and lost from 1 KiB on (0.66x at
+ * 4 KiB), so the streams rank above it; it stays in the table for CPUs with
+ * PCLMULQDQ and no SSE4.2, and for the tests. */
 static const struct daxdev_arch_crc_entry crc_impls[] = {
+	{ "vpclmul+crc32", FEAT_VPCLMUL | FEAT_AVX512F | FEAT_PCLMUL | FEAT_SSE42,
+	  daxdev_crc32c_hybrid, FEAT_CRC32_BESIDE_CLMUL },
 	{ "vpclmul-avx512", FEAT_VPCLMUL | FEAT_AVX512F | FEAT_PCLMUL | FEAT_SSE42,
-	  daxdev_crc32c_vpclmul },
-	{ "sse4.2", FEAT_SSE42, daxdev_crc32c_sse42 },
-	{ "pclmul", FEAT_PCLMUL | FEAT_SSE42, daxdev_crc32c_pclmul },
-	{ "table", 0, daxdev_crc32c_sw },
+	  daxdev_crc32c_vpclmul, 0 },
+	{ "sse4.2", FEAT_SSE42, daxdev_crc32c_sse42, 0 },
+	{ "pclmul", FEAT_PCLMUL | FEAT_SSE42, daxdev_crc32c_pclmul, 0 },
+	{ "table", 0, daxdev_crc32c_sw, 0 },
 };
 
 daxdev_crc32c_fn daxdev_arch_crc32c_impl(size_t i, const char **name)

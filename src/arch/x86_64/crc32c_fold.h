@@ -20,4 +20,46 @@
 #define CRC32C_FOLD_2048_LO 0x0dcb17aa4ull  /* x^2080 mod P */
 #define CRC32C_FOLD_2048_HI 0x0b9e02b86ull  /* x^2016 mod P */
 
+/*
+ * Entry m - 1 of CRC32C_SHIFT_LINES_TABLE moves a raw CRC register c through
+ * m * 64 zero bytes: crc32_u64(0, clmul(c, entry)) (the entry is
+ * x^(512m - 32) mod P, as above: the crc32 instruction multiplies by x^32
+ * once more).
+ */
+#define CRC32C_SHIFT_LINES_COUNT 128
+#define CRC32C_SHIFT_LINES_TABLE { \
+	0x09e4addf8ull, 0x00d3b6092ull, 0x0ab7aff2aull, 0x0b9e02b86ull, \
+	0x1bf2e8b8aull, 0x0d270f1a2ull, 0x11eef4f8eull, 0x0dd7e3b0cull, \
+	0x0271d9844ull, 0x06b749fb2ull, 0x0e6fc4e6aull, 0x0d7a4825cull, \
+	0x026f6a60aull, 0x068bce87aull, 0x1329d9f7eull, 0x0170076faull, \
+	0x1fae1cc66ull, 0x086d8e4d2ull, 0x0b3af077aull, 0x1d88abd4aull, \
+	0x0c9c8b782ull, 0x1ddffc5d4ull, 0x168763fa6ull, 0x19b1afbc4ull, \
+	0x123888b7aull, 0x133d7a042ull, 0x000bcf5f6ull, 0x1af900c24ull, \
+	0x06d390decull, 0x1f16a3418ull, 0x19fb2a8b0ull, 0x1a0f717c4ull, \
+	0x107f6b31eull, 0x1ce523810ull, 0x0defba41cull, 0x1bb301d50ull, \
+	0x0b1630f04ull, 0x1663ce118ull, 0x04be7fd90ull, 0x1272f0f6eull, \
+	0x050bfaadeull, 0x18d7b0210ull, 0x136502e42ull, 0x180f9b68eull, \
+	0x0465a4eeeull, 0x0c00df280ull, 0x0d6748e82ull, 0x1307a0206ull, \
+	0x086d42d06ull, 0x0f8448640ull, 0x095ffd7dcull, 0x05f0e0438ull, \
+	0x050c2cb16ull, 0x17aab30ccull, 0x14f2b501aull, 0x1934d876aull, \
+	0x14904c914ull, 0x0b58ac6feull, 0x0d6b1825aull, 0x126399114ull, \
+	0x1f69cc58eull, 0x0c776b648ull, 0x1210a887eull, 0x18714ea86ull, \
+	0x0c4cedd32ull, 0x11cb7bedcull, 0x1a701cbe6ull, 0x1ca038242ull, \
+	0x04a9d4498ull, 0x04de20a7cull, 0x07956e76aull, 0x0005bb964ull, \
+	0x19c083bf0ull, 0x13d649bf2ull, 0x0f6e6d69eull, 0x01ad321bcull, \
+	0x0e1a468d0ull, 0x087d07ae0ull, 0x1592de080ull, 0x0ca110698ull, \
+	0x14de208bcull, 0x1a5e7d8ccull, 0x1a48c9374ull, 0x00e0126b2ull, \
+	0x0fa0f2bd0ull, 0x1b54f879cull, 0x1f0287368ull, 0x1e60cae4eull, \
+	0x08209b906ull, 0x16e22e5b4ull, 0x0826401eaull, 0x1632b022cull, \
+	0x1b15ceb30ull, 0x165b2f6b4ull, 0x1c30b67d8ull, 0x1bc3afbb8ull, \
+	0x156abb96aull, 0x0afc06654ull, 0x01136e0c6ull, 0x1de1a25ccull, \
+	0x0711299ceull, 0x0fab852fcull, 0x0f903302cull, 0x051c0477eull, \
+	0x0fc160434ull, 0x10de655d4ull, 0x178f1ab50ull, 0x1656a0c72ull, \
+	0x1b8d1af0aull, 0x0fa96021eull, 0x1306ceadcull, 0x1accf58daull, \
+	0x1a846c3a6ull, 0x1a5514022ull, 0x06dad97a6ull, 0x1140ea070ull, \
+	0x1ea7f8ab6ull, 0x0b95f1760ull, 0x06f157c58ull, 0x1f240f9eeull, \
+	0x17b9ae156ull, 0x16202c3d4ull, 0x06a987040ull, 0x0f11494b6ull, \
+	0x1e4c27ce4ull, 0x0d33a036cull, 0x0844b5904ull, 0x054a86326ull, \
+}
+
 #endif

@@ -39,6 +39,7 @@ X86_DECLARE_NT(movdir64b);
 DAXDEV_HIDDEN uint32_t daxdev_crc32c_sse42(uint32_t crc, const void *buf, size_t len);
 DAXDEV_HIDDEN uint32_t daxdev_crc32c_pclmul(uint32_t crc, const void *buf, size_t len);
 DAXDEV_HIDDEN uint32_t daxdev_crc32c_vpclmul(uint32_t crc, const void *buf, size_t len);
+DAXDEV_HIDDEN uint32_t daxdev_crc32c_hybrid(uint32_t crc, const void *buf, size_t len);
 DAXDEV_HIDDEN uint32_t daxdev_x86_copy_nt_crc_vpclmul(void *dst, const void *src,
 	size_t len, void (*flush)(const void *, size_t), uint32_t crc);
 

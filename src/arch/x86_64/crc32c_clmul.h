@@ -25,22 +25,27 @@ static inline __m128i clmul_fold16(__m128i acc, __m128i k, __m128i data)
 	return _mm_xor_si128(_mm_xor_si128(lo, hi), data);
 }
 
+/* The raw CRC register of everything folded into the block x:
+ * crc(0, block) = block * x^32 mod P, two crc32 instructions. */
+static inline uint64_t clmul_register(__m128i x)
+{
+	uint64_t c = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(x));
+
+	return _mm_crc32_u64(c, (uint64_t)_mm_extract_epi64(x, 1));
+}
+
 /* x holds everything before p folded into one 16-byte block: fold the
- * remaining whole blocks in, take the CRC register of the result
- * (crc(0, block) = block * x^32 mod P, two crc32 instructions), and run the
+ * remaining whole blocks in, take the register of the result, and run the
  * last < 16 bytes through the crc32 instruction.  Returns the caller-visible
  * (inverted) value, as daxdev_crc32c_sse42(). */
 static inline uint32_t clmul_finish(__m128i x, const uint8_t *p, size_t len)
 {
 	const __m128i k = _mm_set_epi64x((long long)CRC32C_FOLD_128_HI,
 					 (long long)CRC32C_FOLD_128_LO);
-	uint64_t c;
 
 	for (; len >= 16; p += 16, len -= 16)
 		x = clmul_fold16(x, k, clmul_load16(p));
-	c = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(x));
-	c = _mm_crc32_u64(c, (uint64_t)_mm_extract_epi64(x, 1));
-	return daxdev_crc32c_sse42(~(uint32_t)c, p, len);
+	return daxdev_crc32c_sse42(~(uint32_t)clmul_register(x), p, len);
 }
 
 #endif

@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "crc32c_clmul.h"
+#include "crc32c_zmm.h"
 
 #define ACCS 4
 #define STREAMS 4
@@ -31,30 +31,12 @@
 
 static const uint64_t shift_lines[CRC32C_SHIFT_LINES_COUNT] = CRC32C_SHIFT_LINES_TABLE;
 
-static inline __m512i load(const uint8_t *p)
-{
-	return _mm512_loadu_si512((const void *)p);
-}
-
 static inline uint64_t load64(const uint8_t *p)
 {
 	uint64_t w;
 
 	memcpy(&w, p, 8);
 	return w;
-}
-
-static inline __m512i fold(__m512i acc, __m512i k, __m512i data)
-{
-	__m512i lo = _mm512_clmulepi64_epi128(acc, k, 0x00);
-	__m512i hi = _mm512_clmulepi64_epi128(acc, k, 0x11);
-
-	return _mm512_ternarylogic_epi64(lo, hi, data, 0x96);   /* lo ^ hi ^ data */
-}
-
-static inline __m512i pair(uint64_t lo, uint64_t hi)
-{
-	return _mm512_broadcast_i32x4(_mm_set_epi64x((long long)hi, (long long)lo));
 }
 
 /* The raw register c moved through lines * 64 zero bytes. */
@@ -76,31 +58,13 @@ static inline void streams_step(uint64_t c[STREAMS], const uint8_t *s, size_t pa
 			c[j] = _mm_crc32_u64(c[j], load64(s + part * j + 8 * w));
 }
 
-/* The lanes of z folded into one 16-byte block, and that block's raw
- * register (crc32c_clmul.h, clmul_finish). */
-static uint64_t lanes_to_register(__m512i z)
-{
-	const __m512i k_lanes = _mm512_set_epi64(0, 0,
-		(long long)CRC32C_FOLD_128_HI, (long long)CRC32C_FOLD_128_LO,
-		(long long)CRC32C_FOLD_256_HI, (long long)CRC32C_FOLD_256_LO,
-		(long long)CRC32C_FOLD_384_HI, (long long)CRC32C_FOLD_384_LO);
-	__m512i t = fold(z, k_lanes, _mm512_setzero_si512());
-	__m128i x = _mm512_extracti32x4_epi32(z, 3);
-
-	x = _mm_xor_si128(x, _mm512_castsi512_si128(t));
-	x = _mm_xor_si128(x, _mm512_extracti32x4_epi32(t, 1));
-	x = _mm_xor_si128(x, _mm512_extracti32x4_epi32(t, 2));
-	return _mm_crc32_u64(_mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(x)),
-			     (uint64_t)_mm_extract_epi64(x, 1));
-}
-
 /* rounds * ROUND + extra * 64 bytes from p, reg the raw register before
  * them; returns the raw register after them.  The extra lines are folded
  * (a round's worth across the four accumulators) before the streams. */
 static uint64_t crc_span(uint64_t reg, const uint8_t *p, size_t rounds, size_t extra)
 {
-	const __m512i k_round = pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
-	const __m512i k_one = pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
+	const __m512i k_round = zmm_pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
+	const __m512i k_one = zmm_pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
 	const size_t fold_rounds = rounds + extra / ACCS;
 	const uint8_t *s = p + FOLD_ROUND * rounds + 64 * extra;
 	const uint8_t *single = p + FOLD_ROUND * fold_rounds;
@@ -111,26 +75,26 @@ static uint64_t crc_span(uint64_t reg, const uint8_t *p, size_t rounds, size_t e
 
 #pragma GCC unroll 4
 	for (int i = 0; i < ACCS; i++)
-		z[i] = load(p + 64 * i);
+		z[i] = zmm_load(p + 64 * i);
 	/* The register before goes into the first 32 message bits. */
-	z[0] = _mm512_xor_si512(z[0], _mm512_zextsi128_si512(_mm_cvtsi64_si128((long long)reg)));
+	z[0] = zmm_with_register(z[0], reg);
 	streams_step(c, s, part);
 	for (r = 1; r < rounds; r++) {
 #pragma GCC unroll 4
 		for (int i = 0; i < ACCS; i++)
-			z[i] = fold(z[i], k_round, load(p + FOLD_ROUND * r + 64 * i));
+			z[i] = zmm_fold(z[i], k_round, zmm_load(p + FOLD_ROUND * r + 64 * i));
 		streams_step(c, s + STREAM_STEP * r, part);
 	}
 	for (; r < fold_rounds; r++)
 #pragma GCC unroll 4
 		for (int i = 0; i < ACCS; i++)
-			z[i] = fold(z[i], k_round, load(p + FOLD_ROUND * r + 64 * i));
+			z[i] = zmm_fold(z[i], k_round, zmm_load(p + FOLD_ROUND * r + 64 * i));
 #pragma GCC unroll 4
 	for (int i = 1; i < ACCS; i++)
-		z[i] = fold(z[i - 1], k_one, z[i]);
+		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
 	for (size_t e = 0; e < extra % ACCS; e++)
-		z[ACCS - 1] = fold(z[ACCS - 1], k_one, load(single + 64 * e));
-	out = shift(lanes_to_register(z[ACCS - 1]), STREAMS * part_lines) ^ c[STREAMS - 1];
+		z[ACCS - 1] = zmm_fold(z[ACCS - 1], k_one, zmm_load(single + 64 * e));
+	out = shift(clmul_register(zmm_lanes_to_one(z[ACCS - 1])), STREAMS * part_lines) ^ c[STREAMS - 1];
 #pragma GCC unroll 4
 	for (int j = 0; j < STREAMS - 1; j++)
 		out ^= shift(c[j], (STREAMS - 1 - j) * part_lines);

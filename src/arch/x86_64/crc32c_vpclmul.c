@@ -13,65 +13,32 @@
  * competes for the same unit (docs/performance.md), so neither more
  * accumulators nor crc32 streams alongside make it faster.
  */
-#include "crc32c_clmul.h"
+#include "crc32c_zmm.h"
 
 #define ACCS 4
 #define ROUND (ACCS * 64)
 #define FOLD_MIN 128        /* below: the crc32 instruction (measured) */
 
-static inline __m512i fold(__m512i acc, __m512i k, __m512i data)
-{
-	__m512i lo = _mm512_clmulepi64_epi128(acc, k, 0x00);
-	__m512i hi = _mm512_clmulepi64_epi128(acc, k, 0x11);
-
-	return _mm512_ternarylogic_epi64(lo, hi, data, 0x96);   /* lo ^ hi ^ data */
-}
-
-static inline __m512i load(const uint8_t *p)
-{
-	return _mm512_loadu_si512((const void *)p);
-}
-
-static inline __m512i pair(uint64_t lo, uint64_t hi)
-{
-	return _mm512_broadcast_i32x4(_mm_set_epi64x((long long)hi, (long long)lo));
-}
-
-/* Lanes 0..2 moved forward by 384, 256 and 128 bits onto lane 3. */
-static __m128i lanes_to_one(__m512i z)
-{
-	const __m512i k = _mm512_set_epi64(0, 0,
-		(long long)CRC32C_FOLD_128_HI, (long long)CRC32C_FOLD_128_LO,
-		(long long)CRC32C_FOLD_256_HI, (long long)CRC32C_FOLD_256_LO,
-		(long long)CRC32C_FOLD_384_HI, (long long)CRC32C_FOLD_384_LO);
-	__m512i t = fold(z, k, _mm512_setzero_si512());
-	__m128i x = _mm512_extracti32x4_epi32(z, 3);
-
-	x = _mm_xor_si128(x, _mm512_castsi512_si128(t));
-	x = _mm_xor_si128(x, _mm512_extracti32x4_epi32(t, 1));
-	return _mm_xor_si128(x, _mm512_extracti32x4_epi32(t, 2));
-}
-
 /* Whole rounds from p, into z[] (which holds the first round already). */
 static size_t fold_rounds(__m512i z[ACCS], const uint8_t *p, size_t len)
 {
-	const __m512i k_round = pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
-	const __m512i k_one = pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
+	const __m512i k_round = zmm_pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
+	const __m512i k_one = zmm_pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
 	size_t done = 0;
 
 	for (; len - done >= ROUND; done += ROUND)
 #pragma GCC unroll 8
 		for (int i = 0; i < ACCS; i++)
-			z[i] = fold(z[i], k_round, load(p + done + 64 * i));
+			z[i] = zmm_fold(z[i], k_round, zmm_load(p + done + 64 * i));
 #pragma GCC unroll 8
 	for (int i = 1; i < ACCS; i++)
-		z[i] = fold(z[i - 1], k_one, z[i]);
+		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
 	return done;
 }
 
 uint32_t daxdev_crc32c_vpclmul(uint32_t crc, const void *buf, size_t len)
 {
-	const __m512i k_one = pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
+	const __m512i k_one = zmm_pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
 	const uint8_t *p = buf;
 	__m512i z[ACCS];
 	size_t done;
@@ -79,20 +46,19 @@ uint32_t daxdev_crc32c_vpclmul(uint32_t crc, const void *buf, size_t len)
 	if (len < FOLD_MIN)
 		return daxdev_crc32c_sse42(crc, buf, len);
 	/* The initial register goes into the first 32 message bits. */
-	z[ACCS - 1] = _mm512_xor_si512(load(p),
-		_mm512_zextsi128_si512(_mm_cvtsi32_si128((int)~crc)));
+	z[ACCS - 1] = zmm_with_register(zmm_load(p), (uint32_t)~crc);
 	if (len >= ROUND) {
 		z[0] = z[ACCS - 1];
 #pragma GCC unroll 8
 		for (int i = 1; i < ACCS; i++)
-			z[i] = load(p + 64 * i);
+			z[i] = zmm_load(p + 64 * i);
 		done = ROUND + fold_rounds(z, p + ROUND, len - ROUND);
 	} else {
 		done = 64;
 	}
 	for (p += done, len -= done; len >= 64; p += 64, len -= 64)
-		z[ACCS - 1] = fold(z[ACCS - 1], k_one, load(p));
-	return clmul_finish(lanes_to_one(z[ACCS - 1]), p, len);
+		z[ACCS - 1] = zmm_fold(z[ACCS - 1], k_one, zmm_load(p));
+	return clmul_finish(zmm_lanes_to_one(z[ACCS - 1]), p, len);
 }
 
 /* Stream whole lines from s to d and fold them into z: the first round
@@ -100,36 +66,36 @@ uint32_t daxdev_crc32c_vpclmul(uint32_t crc, const void *buf, size_t len)
 static void copy_fold_body(__m512i z[ACCS], char *d, const uint8_t *s,
 			     size_t body, uint32_t crc)
 {
-	const __m512i k_round = pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
-	const __m512i k_one = pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
+	const __m512i k_round = zmm_pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
+	const __m512i k_one = zmm_pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
 	size_t done = 0;
 
 #pragma GCC unroll 8
 	for (int i = 0; i < ACCS; i++) {
-		z[i] = load(s + 64 * i);
+		z[i] = zmm_load(s + 64 * i);
 		_mm512_stream_si512((void *)(d + 64 * i), z[i]);
 	}
 	X86_RECORD_NT(d, ROUND);
-	z[0] = _mm512_xor_si512(z[0], _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)~crc)));
+	z[0] = zmm_with_register(z[0], (uint32_t)~crc);
 	for (done = ROUND; body - done >= ROUND; done += ROUND) {
 #pragma GCC unroll 8
 		for (int i = 0; i < ACCS; i++) {
-			__m512i v = load(s + done + 64 * i);
+			__m512i v = zmm_load(s + done + 64 * i);
 
 			_mm512_stream_si512((void *)(d + done + 64 * i), v);
-			z[i] = fold(z[i], k_round, v);
+			z[i] = zmm_fold(z[i], k_round, v);
 		}
 		X86_RECORD_NT(d + done, ROUND);
 	}
 #pragma GCC unroll 8
 	for (int i = 1; i < ACCS; i++)
-		z[i] = fold(z[i - 1], k_one, z[i]);
+		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
 	for (; done < body; done += 64) {
-		__m512i v = load(s + done);
+		__m512i v = zmm_load(s + done);
 
 		_mm512_stream_si512((void *)(d + done), v);
 		X86_RECORD_NT(d + done, 64);
-		z[ACCS - 1] = fold(z[ACCS - 1], k_one, v);
+		z[ACCS - 1] = zmm_fold(z[ACCS - 1], k_one, v);
 	}
 }
 
@@ -160,5 +126,5 @@ uint32_t daxdev_x86_copy_nt_crc_vpclmul(void *dst, const void *src, size_t len,
 	crc = daxdev_crc32c_vpclmul(crc, s, split.head);
 	copy_fold_body(z, d + split.head, s + split.head, split.body, crc);
 	x86_nt_copy_span(d, (const char *)s, len, tail_at, len);
-	return clmul_finish(lanes_to_one(z[ACCS - 1]), s + tail_at, split.tail);
+	return clmul_finish(zmm_lanes_to_one(z[ACCS - 1]), s + tail_at, split.tail);
 }

@@ -101,13 +101,13 @@ static uint64_t crc_span(uint64_t reg, const uint8_t *p, size_t rounds, size_t e
 	return out;
 }
 
-uint32_t daxdev_crc32c_hybrid(uint32_t crc, const void *buf, size_t len)
+/* Whole spans while HYBRID_MIN bytes are left, then the folding alone.  Not
+ * inlined, so that a short buffer reaches the folding without the spans'
+ * register saves. */
+static __attribute__((noinline)) uint32_t crc_spans(uint32_t crc, const uint8_t *p, size_t len)
 {
-	const uint8_t *p = buf;
 	uint64_t reg = (uint32_t)~crc;
 
-	if (len < HYBRID_MIN)
-		return daxdev_crc32c_vpclmul(crc, buf, len);
 	while (len >= HYBRID_MIN) {
 		size_t rounds = len / ROUND, extra = 0, done;
 
@@ -122,4 +122,11 @@ uint32_t daxdev_crc32c_hybrid(uint32_t crc, const void *buf, size_t len)
 	}
 	/* < 64 bytes, or < HYBRID_MIN after ROUNDS_MAX rounds. */
 	return daxdev_crc32c_vpclmul(~(uint32_t)reg, p, len);
+}
+
+uint32_t daxdev_crc32c_hybrid(uint32_t crc, const void *buf, size_t len)
+{
+	if (len < HYBRID_MIN)
+		return daxdev_crc32c_vpclmul(crc, buf, len);
+	return crc_spans(crc, buf, len);
 }

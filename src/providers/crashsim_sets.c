@@ -198,9 +198,6 @@ CRASHSIM_HIDDEN void crashsim_scan_close(struct crashsim_scan *sc)
 	sc->fd = -1;
 }
 
-/* Private anonymous memory never touched reads as zeros, and reading it
- * would allocate it (not every kernel maps the shared zero page): the page
- * table says so without reading (/proc/self/pagemap).  false when unsure. */
 /* Asked of /proc/self/maps, whatever provider made the mapping (a
  * composite of one anon: member is as private as anon: itself): every part
  * of the range is in a private mapping of no file. */
@@ -228,6 +225,9 @@ CRASHSIM_HIDDEN bool crashsim_private_anonymous(const void *addr, size_t len)
 	return ok && covered >= hi;
 }
 
+/* Private anonymous memory never touched reads as zeros, and reading it
+ * would allocate it (not every kernel maps the shared zero page): the page
+ * table says so without reading (/proc/self/pagemap).  false when unsure. */
 CRASHSIM_HIDDEN bool crashsim_untouched(struct crashsim_scan *sc, struct pagemap_window *w,
 				       const char *addr)
 {

@@ -181,17 +181,15 @@ static unsigned os_saved_vector_state(unsigned leaf1_ecx)
  * measurement (docs/performance.md, "CRC-32C"): AMD family 1Ah (Zen 5)
  * runs crc32 beside vpclmulqdq, 19h (Zen 4) ran them on one unit.  Other
  * CPUs are not assumed to. */
-static unsigned microarch_features(void)
+static unsigned microarch_features(unsigned leaf1_eax)
 {
-	unsigned eax, ebx, ecx, edx, family;
+	unsigned eax, ebx, ecx, edx, family = (leaf1_eax >> 8) & 0xf;
 
 	if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx) ||
-	    ebx != signature_AMD_ebx || ecx != signature_AMD_ecx || edx != signature_AMD_edx ||
-	    !__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+	    ebx != signature_AMD_ebx || ecx != signature_AMD_ecx || edx != signature_AMD_edx)
 		return 0;
-	family = (eax >> 8) & 0xf;
 	if (family == 0xf)
-		family += (eax >> 20) & 0xff;
+		family += (leaf1_eax >> 20) & 0xff;
 	return family >= AMD_FAMILY_ZEN5 ? FEAT_CRC32_BESIDE_CLMUL : 0;
 }
 
@@ -201,6 +199,7 @@ static unsigned detect_features(void)
 
 	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
 		return 0;
+	found |= microarch_features(eax);
 	found |= edx & bit_SSE2 ? FEAT_SSE2 : 0;
 	found |= edx & CPUID1_EDX_CLFSH ? FEAT_CLFLUSH : 0;
 	found |= ecx & bit_SSE4_2 ? FEAT_SSE42 : 0;
@@ -214,7 +213,7 @@ static unsigned detect_features(void)
 	found |= ebx & bit_CLWB ? FEAT_CLWB : 0;
 	found |= ecx & bit_VPCLMULQDQ ? FEAT_VPCLMUL : 0;
 	found |= ecx & bit_MOVDIR64B ? FEAT_MOVDIR64B : 0;
-	return found | microarch_features();
+	return found;
 }
 
 static void detect_once_fn(void)

@@ -14,8 +14,6 @@
  * them (one carry-less multiply and one crc32 each, constants in
  * crc32c_fold.h) and XORed; the last < 64 bytes go through crc32.
  */
-#include <string.h>
-
 #include "crc32c_zmm.h"
 
 #define ACCS 4
@@ -30,14 +28,6 @@
 #define HYBRID_MIN (3 * ROUND)
 
 static const uint64_t shift_lines[CRC32C_SHIFT_LINES_COUNT] = CRC32C_SHIFT_LINES_TABLE;
-
-static inline uint64_t load64(const uint8_t *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
 
 /* The raw register c moved through lines * 64 zero bytes. */
 static inline uint64_t shift(uint64_t c, size_t lines)
@@ -55,7 +45,7 @@ static inline void streams_step(uint64_t c[STREAMS], const uint8_t *s, size_t pa
 	for (int w = 0; w < STREAM_STEP / 8; w++)
 #pragma GCC unroll 4
 		for (int j = 0; j < STREAMS; j++)
-			c[j] = _mm_crc32_u64(c[j], load64(s + part * j + 8 * w));
+			c[j] = _mm_crc32_u64(c[j], x86_load64(s + part * j + 8 * w));
 }
 
 /* rounds * ROUND + extra * 64 bytes from p, reg the raw register before
@@ -89,9 +79,7 @@ static uint64_t crc_span(uint64_t reg, const uint8_t *p, size_t rounds, size_t e
 #pragma GCC unroll 4
 		for (int i = 0; i < ACCS; i++)
 			z[i] = zmm_fold(z[i], k_round, zmm_load(p + FOLD_ROUND * r + 64 * i));
-#pragma GCC unroll 4
-	for (int i = 1; i < ACCS; i++)
-		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
+	zmm_fold_into_last(z, ACCS);
 	for (size_t e = 0; e < extra % ACCS; e++)
 		z[ACCS - 1] = zmm_fold(z[ACCS - 1], k_one, zmm_load(single + 64 * e));
 	out = shift(clmul_register(zmm_lanes_to_one(z[ACCS - 1])), STREAMS * part_lines) ^ c[STREAMS - 1];

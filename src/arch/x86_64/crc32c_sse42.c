@@ -10,21 +10,12 @@
 #include <nmmintrin.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <string.h>
 #include "x86.h"
 
 #define BLOCK 256   /* bytes per stream per round */
 
 static uint32_t shift_table[4][256];  /* crc(x << 8k, zeros(BLOCK)) by byte */
 static pthread_once_t shift_once = PTHREAD_ONCE_INIT;
-
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
 
 static uint32_t crc_u8(uint32_t c, const uint8_t *p, size_t len)
 {
@@ -38,7 +29,7 @@ static uint32_t crc_u64(uint32_t c, const uint8_t *p, size_t words)
 	uint64_t c64 = c;
 
 	for (; words; words--, p += 8)
-		c64 = _mm_crc32_u64(c64, load64(p));
+		c64 = _mm_crc32_u64(c64, x86_load64(p));
 	return (uint32_t)c64;
 }
 
@@ -66,9 +57,9 @@ static size_t crc_three_streams(uint32_t *crc, const uint8_t *p, size_t len)
 	for (; len - done >= 3 * BLOCK; done += 3 * BLOCK, p += 3 * BLOCK) {
 		uint64_t a = *crc, b = 0, c = 0;
 		for (size_t i = 0; i < BLOCK; i += 8) {
-			a = _mm_crc32_u64(a, load64(p + i));
-			b = _mm_crc32_u64(b, load64(p + BLOCK + i));
-			c = _mm_crc32_u64(c, load64(p + 2 * BLOCK + i));
+			a = _mm_crc32_u64(a, x86_load64(p + i));
+			b = _mm_crc32_u64(b, x86_load64(p + BLOCK + i));
+			c = _mm_crc32_u64(c, x86_load64(p + 2 * BLOCK + i));
 		}
 		*crc = shift_block(shift_block((uint32_t)a) ^ (uint32_t)b) ^ (uint32_t)c;
 	}

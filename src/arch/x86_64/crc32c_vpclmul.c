@@ -23,16 +23,13 @@
 static size_t fold_rounds(__m512i z[ACCS], const uint8_t *p, size_t len)
 {
 	const __m512i k_round = zmm_pair(CRC32C_FOLD_2048_LO, CRC32C_FOLD_2048_HI);
-	const __m512i k_one = zmm_pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
 	size_t done = 0;
 
 	for (; len - done >= ROUND; done += ROUND)
 #pragma GCC unroll 8
 		for (int i = 0; i < ACCS; i++)
 			z[i] = zmm_fold(z[i], k_round, zmm_load(p + done + 64 * i));
-#pragma GCC unroll 8
-	for (int i = 1; i < ACCS; i++)
-		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
+	zmm_fold_into_last(z, ACCS);
 	return done;
 }
 
@@ -87,9 +84,7 @@ static void copy_fold_body(__m512i z[ACCS], char *d, const uint8_t *s,
 		}
 		X86_RECORD_NT(d + done, ROUND);
 	}
-#pragma GCC unroll 8
-	for (int i = 1; i < ACCS; i++)
-		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
+	zmm_fold_into_last(z, ACCS);
 	for (; done < body; done += 64) {
 		__m512i v = zmm_load(s + done);
 

@@ -30,6 +30,16 @@ static inline __m512i zmm_pair(uint64_t lo, uint64_t hi)
 	return _mm512_broadcast_i32x4(_mm_set_epi64x((long long)hi, (long long)lo));
 }
 
+/* Accumulators z[0..n) folded into z[n - 1], each moved one 64-byte block
+ * forward onto the next. */
+static inline void zmm_fold_into_last(__m512i *z, int n)
+{
+	const __m512i k_one = zmm_pair(CRC32C_FOLD_512_LO, CRC32C_FOLD_512_HI);
+
+	for (int i = 1; i < n; i++)
+		z[i] = zmm_fold(z[i - 1], k_one, z[i]);
+}
+
 /* The initial register into the first 32 message bits of z. */
 static inline __m512i zmm_with_register(__m512i z, uint64_t reg)
 {

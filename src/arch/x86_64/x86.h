@@ -15,6 +15,15 @@
 
 #define X86_CACHE_LINE 64
 
+/* Eight bytes from p, at any alignment. */
+static inline uint64_t x86_load64(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
 /* flush.c */
 DAXDEV_HIDDEN void daxdev_x86_flush_clwb(const void *addr, size_t len);
 DAXDEV_HIDDEN void daxdev_x86_flush_clflushopt(const void *addr, size_t len);

@@ -55,6 +55,7 @@ struct pending {
 	uint64_t len;               /* bytes in iov */
 	int n;
 	size_t staged;              /* bytes of stage in use */
+	bool next_zeroed;           /* the batch's next slot is zeroed already */
 	struct iovec iov[APPEND_IOV];
 };
 

@@ -142,42 +142,133 @@ static int pend_skip(struct plog *log, uint64_t n)
 	return rc;
 }
 
-/* A large payload: the piece that completes the header's line and the
- * unaligned tail go through the stage, the whole lines between straight from
- * the caller's buffer, so every copy covers whole cache lines.  Where the
- * device is one mapping, those lines are copied now, with the CRC folded in
- * as they stream (daxdev_memcpy_crc32c: one pass over the payload instead of
- * two); else they are queued, after a CRC pass. */
+/* Fewer than 64 bytes, as overlapping fixed-size copies: gcc -O2 inlines a
+ * variable-length memcpy here as rep movsq, whose start-up cost was ~16 ns
+ * of a 1 KiB append. */
+static void copy_short(unsigned char *dst, const char *src, size_t n)
+{
+	if (n >= 32) {
+		memcpy(dst, src, 32);
+		memcpy(dst + n - 32, src + n - 32, 32);
+	} else if (n >= 16) {
+		memcpy(dst, src, 16);
+		memcpy(dst + n - 16, src + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = (unsigned char)src[i];
+	}
+}
+
+/* How many bytes at off to zero after a batch ending there: the next
+ * slot's first line, or a header's worth where the record area ends sooner. */
+static size_t next_zeros(const struct plog *log, uint64_t off)
+{
+	uint64_t room = data_end(log) - off;
+
+	return room >= SLOT_ALIGN ? SLOT_ALIGN : room >= REC_HDR ? REC_HDR : 0;
+}
+
+/* n (0, REC_HDR or SLOT_ALIGN) zero bytes queued next, each size a fixed
+ * store (see copy_short). */
+static int pend_zeros(struct plog *log, size_t n)
+{
+	unsigned char *dst;
+	int rc = n ? pend_reserve(log, n, &dst) : 0;
+
+	if (rc || !n)
+		return rc;
+	if (n == SLOT_ALIGN)
+		memset(dst, 0, SLOT_ALIGN);
+	else
+		memset(dst, 0, REC_HDR);
+	return 0;
+}
+
+/* Bytes written at once rather than queued (see put_end_first). */
+static int put_now(struct plog *log, uint64_t at, const void *buf, size_t n)
+{
+	struct iovec v = { .iov_base = (void *)buf, .iov_len = n };
+	int rc = daxdev_writev(log->dev, at, &v, 1, DAXDEV_F_NODRAIN);
+
+	if (log->hook)
+		log->hook(log->hook_arg);
+	return rc ? plog_dax_fail(rc) : 0;
+}
+
+/* What of a large record does not depend on its CRC, written before the
+ * payload streams: the last line where the payload ends inside one (its
+ * tail, zero-padded), and after the batch's last record the next slot's
+ * zeroes (then not queued by plog_appendv).  Written after the stream
+ * instead, the same stores made 4 KiB appends 15-25% slower here. */
+static int put_end_first(struct plog *log, uint64_t at, const char *tail, size_t rest,
+			 bool last)
+{
+	_Alignas(64) unsigned char buf[2 * SLOT_ALIGN];
+	size_t line = rest ? SLOT_ALIGN : 0, zeros = last ? next_zeros(log, at + line) : 0;
+
+	if (!line && !zeros)
+		return 0;
+	memset(buf, 0, sizeof(buf));
+	copy_short(buf, tail, rest);
+	log->pend.next_zeroed = zeros != 0;
+	return put_now(log, at, buf, line + zeros);
+}
+
+/* The last line where the payload ends inside one, queued. */
+static int pend_last_line(struct plog *log, const char *tail, size_t rest)
+{
+	unsigned char *dst;
+	int rc = pend_reserve(log, SLOT_ALIGN, &dst);
+
+	if (!rc) {
+		memset(dst, 0, SLOT_ALIGN);
+		copy_short(dst, tail, rest);
+	}
+	return rc;
+}
+
+/* A large payload goes out in whole lines: the header line (the header and
+ * the payload's first bytes, encoded in the stage), the whole lines after it
+ * straight from the caller's buffer, and the last line.  Where the device is
+ * one mapping, put_end_first() writes the end, then the whole lines stream
+ * with the CRC folded in as they go (daxdev_memcpy_crc32c: one pass over the
+ * payload instead of two), and the header line, which carries the CRC, is
+ * written last.  Elsewhere all three are queued, after a CRC pass. */
 static int put_large_record(struct plog *log, uint64_t off, const struct iovec *rec,
 			    uint32_t index, uint32_t count)
 {
 	const char *p = rec->iov_base;
 	size_t len = rec->iov_len, first = SLOT_ALIGN - REC_HDR;
 	size_t mid = (len - first) & ~(size_t)(SLOT_ALIGN - 1), rest = len - first - mid;
-	unsigned char h[REC_HDR];
+	const char *tail = p + first + mid;
+	unsigned char *head;
 	uint32_t crc;
-	int rc = 0;
+	int rc = log->base ? put_end_first(log, off + SLOT_ALIGN + mid, tail, rest,
+					   index + 1 == count) : 0;
 
-	encode_fields(log, h, len, index, count);
-	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
-	crc = daxdev_crc32c(crc, p, first);
+	if (!rc)
+		rc = pend_reserve(log, SLOT_ALIGN, &head);
+	if (rc)
+		return rc;
+	encode_fields(log, head, len, index, count);
+	memcpy(head + REC_HDR, p, SLOT_ALIGN - REC_HDR);
+	crc = daxdev_crc32c(0, head + REC_LEN, SLOT_ALIGN - REC_LEN);
 	if (log->base)
-		rc = daxdev_memcpy_crc32c(log->dev, log->base + off + REC_HDR + first, p + first, mid,
+		rc = daxdev_memcpy_crc32c(log->dev, log->base + off + SLOT_ALIGN, p + first, mid,
 					  DAXDEV_F_NODRAIN | DAXDEV_F_GUARDED, &crc);
 	else
 		crc = daxdev_crc32c(crc, p + first, mid);
 	if (rc)
 		return plog_dax_fail(rc);
-	crc = daxdev_crc32c(crc, p + first + mid, rest);
-	put32(h + REC_CRC, crc_finish(crc, off));
-	rc = pend_staged(log, h, REC_HDR);
-	if (!rc)
-		rc = pend_staged(log, p, first);
-	if (!rc)
-		rc = log->base ? pend_skip(log, mid) : pend_direct(log, p + first, mid);
-	if (!rc)
-		rc = pend_staged(log, p + first + mid, rest);
-	return rc ? rc : pend_staged(log, NULL, slot_size(len) - REC_HDR - len);
+	crc = daxdev_crc32c(crc, tail, rest);
+	put32(head + REC_CRC, crc_finish(crc, off));
+	if (log->base)
+		return pend_skip(log, mid + (rest ? SLOT_ALIGN : 0));
+	rc = pend_direct(log, p + first, mid);
+	return rc || !rest ? rc : pend_last_line(log, tail, rest);
 }
 
 /* Planted bug (PLOG_FAULT_UNFLUSHED_PAYLOAD): the whole payload unflushed. */
@@ -207,7 +298,7 @@ static int put_unflushed_record(struct plog *log, uint64_t off, const struct iov
 static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 		      uint32_t index, uint32_t count)
 {
-	size_t len = rec->iov_len, pad = slot_size(len) - REC_HDR - len;
+	size_t len = rec->iov_len;
 	unsigned char h[REC_HDR], *slot;
 	uint32_t crc;
 	int rc;
@@ -225,9 +316,11 @@ static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 	rc = pend_reserve(log, slot_size(len), &slot);
 	if (rc)
 		return rc;
+	/* The padding as the whole last line zeroed first: a fixed-size
+	 * store (see copy_short). */
+	memset(slot + slot_size(len) - SLOT_ALIGN, 0, SLOT_ALIGN);
 	memcpy(slot, h, REC_HDR);
 	memcpy(slot + REC_HDR, rec->iov_base, len);
-	memset(slot + REC_HDR + len, 0, pad);
 	return 0;
 }
 
@@ -271,13 +364,14 @@ int plog_appendv(struct plog *log, const struct iovec *recs, int n)
 	log->pend.len = 0;
 	log->pend.n = 0;
 	log->pend.staged = 0;
+	log->pend.next_zeroed = false;
 	for (int i = 0; i < n && !rc; i++) {
 		rc = put_record(log, off, &recs[i], (uint32_t)i, (uint32_t)n);
 		off += slot_size(recs[i].iov_len);
 	}
 	/* Zero the next slot's first line, so a reader stops there at once. */
-	if (!rc && data_end(log) - off >= REC_HDR)
-		rc = pend_staged(log, NULL, data_end(log) - off >= SLOT_ALIGN ? SLOT_ALIGN : REC_HDR);
+	if (!rc && !log->pend.next_zeroed)
+		rc = pend_zeros(log, next_zeros(log, off));
 	if (!rc)
 		rc = pend_flush(log, 0);
 	if (!rc && log->fault != PLOG_FAULT_UNFENCED_APPEND && (rc = daxdev_drain(log->dev)))

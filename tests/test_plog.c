@@ -1,4 +1,4 @@
-/* plog format and recovery: append/appendv/rewind (also from the largest generation), full log, bad headers, corruption, garbage, split mappings, one writer or many readers, read-only devices. */
+/* plog format and recovery: append/appendv (the next slot zeroed)/rewind (also from the largest generation), full log, bad headers, corruption, garbage, split mappings, one writer or many readers, read-only devices. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,6 +87,57 @@ static void test_append_reopen(void **state)
 	assert_int_equal(st.records, 4);
 	assert_int_equal(st.used, 4 * 64);   /* small records take one 64-byte line each */
 	assert_int_equal(st.used + st.free, st.capacity);
+	drop(&f);
+}
+
+/* Every append, whatever its records' sizes, leaves the next slot's first line
+ * zeroed over whatever was there, and its payloads read back exact. */
+static int check_pattern(void *arg, uint64_t seq, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	(void)arg;
+	for (size_t i = 0; i < len; i++)
+		assert_int_equal(p[i], (unsigned char)(seq * 7 + i));
+	return 0;
+}
+
+static uint64_t tail_of(struct plog *log)
+{
+	struct plog_stat st;
+
+	plog_get_stat(log, &st);
+	return PLOG_HEADER_SIZE + st.used;
+}
+
+static void test_append_zeroes_next_slot(void **state)
+{
+	/* small; large ending inside a line; large ending on a line (32 + 64k) */
+	static const size_t sizes[][2] = { { 64, 0 }, { 1000, 0 }, { 1056, 0 }, { 4096, 0 },
+					   { 700, 40 }, { 40, 1056 }, { 513, 2000 } };
+	static unsigned char buf[2][4096];
+	const unsigned char zero[64] = { 0 };
+	struct fixture f = make_log("anon:1M");
+	uint64_t seq = 0;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct iovec v[2];
+		int n = sizes[k][1] ? 2 : 1;
+		uint64_t at = tail_of(f.log);
+
+		memset(f.mem + at, 0xa5, 3 * 4096);
+		for (int i = 0; i < n; i++, seq++) {
+			for (size_t j = 0; j < sizes[k][i]; j++)
+				buf[i][j] = (unsigned char)(seq * 7 + j);
+			v[i] = (struct iovec){ .iov_base = buf[i], .iov_len = sizes[k][i] };
+		}
+		assert_int_equal(plog_appendv(f.log, v, n), 0);
+		assert_memory_equal(f.mem + tail_of(f.log), zero, sizeof(zero));
+	}
+	assert_int_equal(reopen(&f), 0);
+	assert_int_equal(plog_foreach(f.log, check_pattern, NULL), 0);
+	assert_int_equal(walk(f.log).count, seq);
 	drop(&f);
 }
 
@@ -339,6 +390,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_reopen),
+		cmocka_unit_test(test_append_zeroes_next_slot),
 		cmocka_unit_test(test_rewind),
 		cmocka_unit_test(test_rewind_at_largest_generation),
 		cmocka_unit_test(test_one_writer),

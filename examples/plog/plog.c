@@ -230,6 +230,16 @@ static int pend_last_line(struct plog *log, const char *tail, size_t rest)
 	return rc;
 }
 
+/* crc_finish(daxdev_crc32c(crc, tail, rest), off) in one call (rest < 64). */
+static uint32_t crc_tail_finish(uint32_t crc, const char *tail, size_t rest, uint64_t off)
+{
+	unsigned char t[SLOT_ALIGN + 8];
+
+	copy_short(t, tail, rest);
+	put64(t + rest, off);
+	return daxdev_crc32c(crc, t, rest + 8);
+}
+
 /* A large payload goes out in whole lines: the header line (the header and
  * the payload's first bytes, encoded in the stage), the whole lines after it
  * straight from the caller's buffer, and the last line.  Where the device is
@@ -263,8 +273,7 @@ static int put_large_record(struct plog *log, uint64_t off, const struct iovec *
 		crc = daxdev_crc32c(crc, p + first, mid);
 	if (rc)
 		return plog_dax_fail(rc);
-	crc = daxdev_crc32c(crc, tail, rest);
-	put32(head + REC_CRC, crc_finish(crc, off));
+	put32(head + REC_CRC, crc_tail_finish(crc, tail, rest, off));
 	if (log->base)
 		return pend_skip(log, mid + (rest ? SLOT_ALIGN : 0));
 	rc = pend_direct(log, p + first, mid);

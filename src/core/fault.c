@@ -253,17 +253,6 @@ DAXDEV_HIDDEN int daxdev_guard_failed(struct daxdev *dev, struct daxdev_guard *g
 			  (unsigned long long)b.length);
 }
 
-DAXDEV_HIDDEN void daxdev_guard_arm_ptr(struct daxdev *dev, struct daxdev_guard *g,
-					const void *addr, size_t len)
-{
-	uintptr_t base = (uintptr_t)dev->base;
-
-	daxdev_guard_arm(g, addr, len, base ? (uint64_t)((uintptr_t)addr - base) : 0);
-	/* Without a base (a composite) the offset is not known: the message
-	 * names the address, and nothing is remembered. */
-	g->off_known = base != 0;
-}
-
 /* --- remembered ranges ------------------------------------------------- */
 
 DAXDEV_HIDDEN int daxdev_bad_find(struct daxdev *dev, uint64_t offset, uint64_t len,

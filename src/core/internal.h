@@ -253,9 +253,18 @@ DAXDEV_HIDDEN void daxdev_guard_install(struct daxdev *dev);
  * ("fn: host: ... at offset N") and return -EIO or -ESTALE. */
 DAXDEV_HIDDEN int daxdev_guard_failed(struct daxdev *dev, struct daxdev_guard *g,
 				      const char *fn);
-/* The device offset of addr in a mapping with a base, for pointer calls. */
-DAXDEV_HIDDEN void daxdev_guard_arm_ptr(struct daxdev *dev, struct daxdev_guard *g,
-					const void *addr, size_t len);
+/* Armed for a pointer call: the device offset of addr where the mapping
+ * has a base.  Without one (a composite) the offset is not known: the
+ * message names the address, and nothing is remembered.  Inline: it is on
+ * every guarded call's path. */
+static inline void daxdev_guard_arm_ptr(const struct daxdev *dev, struct daxdev_guard *g,
+					const void *addr, size_t len)
+{
+	uintptr_t base = (uintptr_t)dev->base;
+
+	daxdev_guard_arm(g, addr, len, base ? (uint64_t)((uintptr_t)addr - base) : 0);
+	g->off_known = base != 0;
+}
 
 static inline bool daxdev_has_bad(const struct daxdev *dev)
 {

@@ -67,14 +67,25 @@ static inline void finish(struct daxdev *dev, const struct daxdev_persist *how,
 /* --- guarded pointer calls (DAXDEV_F_GUARDED, daxdev_memcpy_mcsafe) ----- */
 
 /* A range a fault showed bad is refused without touching it. */
-static int refuse_bad_ptr(struct daxdev *dev, const char *fn, const void *addr, size_t len)
+static __attribute__((noinline)) int refuse_if_bad(struct daxdev *dev, const char *fn,
+						   uintptr_t off, size_t len)
 {
-	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)dev->base;
 	struct daxdev_bad b;
 
-	if (!base || !daxdev_has_bad(dev) || daxdev_bad_find(dev, a - base, len, &b))
+	if (daxdev_bad_find(dev, off, len, &b))
 		return 0;
-	return daxdev_bad_refuse(dev, fn, a - base, &b);
+	return daxdev_bad_refuse(dev, fn, off, &b);
+}
+
+/* Inline, as the test is on every guarded call's path and rarely true. */
+static inline int refuse_bad_ptr(struct daxdev *dev, const char *fn, const void *addr,
+				 size_t len)
+{
+	uintptr_t base = (uintptr_t)dev->base;
+
+	if (!base || !daxdev_has_bad(dev))
+		return 0;
+	return refuse_if_bad(dev, fn, (uintptr_t)addr - base, len);
 }
 
 /* The device memory a copy touches: dst, and src too when it lies in the

@@ -211,7 +211,9 @@ static int put_end_first(struct plog *log, uint64_t at, const char *tail, size_t
 
 	if (!line && !zeros)
 		return 0;
-	memset(buf, 0, sizeof(buf));
+	/* One line at a time: gcc -O2 makes one 128-byte memset rep stosq. */
+	memset(buf, 0, SLOT_ALIGN);
+	memset(buf + SLOT_ALIGN, 0, SLOT_ALIGN);
 	copy_short(buf, tail, rest);
 	log->pend.next_zeroed = zeros != 0;
 	return put_now(log, at, buf, line + zeros);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plog: command-line front end of the persistent log (plog.c).
+ * plog: command-line front end of the persistent log (plog.c, append.c).
  * TARGET is anything daxdev_open() takes: /dev/daxX.Y, a file, anon:SIZE,
  * crashsim:TARGET, linear:..., stripe:...
  */

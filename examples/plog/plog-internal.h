@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by plog.c (append, create, rewind, reading), header.c (the header
- * and its generation word) and recover.c (the record scan): the log object,
- * the on-media layout (docs/plog-format.md) and its encoding.
+ * Shared by plog.c (open, create, rewind, reading), append.c (the append),
+ * header.c (the header and its generation word) and recover.c (the record
+ * scan): the log object, the on-media layout (docs/plog-format.md) and its
+ * encoding.
  */
 #ifndef PLOG_INTERNAL_H
 #define PLOG_INTERNAL_H

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plog's one-fence append (docs/plog-format.md, "Writing").
+ *
+ * An append builds each record header (with the CRC over header, payload and
+ * offset) in DRAM and queues header, payload and then zeroes for the header
+ * of the slot after the batch as pieces of one daxdev_writev() with
+ * DAXDEV_F_NODRAIN, and finishes with one daxdev_drain().  Where the device
+ * is one mapping, a large payload's end is written first and its whole lines
+ * are copied by pointer with their CRC (put_large_record).  Nothing orders
+ * those stores, so after a crash any subset of them may be durable; the CRC
+ * makes every such subset read as either the whole batch or nothing.
+ */
+#include <errno.h>
+#include "plog-internal.h"
+
+/* --- pending pieces: one daxdev_writev() per append, mostly ------------ */
+
+/* Hand the pending pieces to the device; durable at the next drain. */
+static int pend_flush(struct plog *log, unsigned flags)
+{
+	struct pending *p = &log->pend;
+	int rc = 0;
+
+	if (p->n)
+		rc = daxdev_writev(log->dev, p->off, p->iov, p->n, DAXDEV_F_NODRAIN | flags);
+	if (log->hook)
+		log->hook(log->hook_arg);
+	p->off += p->len;
+	p->len = 0;
+	p->n = 0;
+	p->staged = 0;
+	return rc ? plog_dax_fail(rc) : 0;
+}
+
+static void pend_add(struct pending *p, const void *src, size_t n)
+{
+	struct iovec *last = p->n ? &p->iov[p->n - 1] : NULL;
+
+	if (last && (const char *)last->iov_base + last->iov_len == (const char *)src)
+		last->iov_len += n;
+	else
+		p->iov[p->n++] = (struct iovec){ .iov_base = (void *)src, .iov_len = n };
+	p->len += n;
+}
+
+/* *dst = n (at most STAGE_SIZE) bytes of the stage, queued next. */
+static int pend_reserve(struct plog *log, size_t n, unsigned char **dst)
+{
+	struct pending *p = &log->pend;
+
+	if (STAGE_SIZE - p->staged < n || p->n == APPEND_IOV) {
+		int rc = pend_flush(log, 0);
+		if (rc)
+			return rc;
+	}
+	*dst = p->stage + p->staged;
+	p->staged += n;
+	pend_add(p, *dst, n);
+	return 0;
+}
+
+/* Copy n bytes (zeros if src is NULL) into the stage. */
+static int pend_staged(struct plog *log, const void *src, size_t n)
+{
+	while (n) {
+		size_t take = n < STAGE_SIZE ? n : STAGE_SIZE;
+		unsigned char *dst;
+		int rc = pend_reserve(log, take, &dst);
+		if (rc)
+			return rc;
+		if (src) {
+			memcpy(dst, src, take);
+			src = (const char *)src + take;
+		} else {
+			memset(dst, 0, take);
+		}
+		n -= take;
+	}
+	return 0;
+}
+
+/* n bytes straight from the caller's buffer. */
+static int pend_direct(struct plog *log, const void *src, size_t n)
+{
+	int rc = log->pend.n == APPEND_IOV ? pend_flush(log, 0) : 0;
+
+	if (!rc && n)
+		pend_add(&log->pend, src, n);
+	return rc;
+}
+
+/* --- records ------------------------------------------------------------- */
+
+/* The header's fields after its CRC. */
+static void encode_fields(const struct plog *log, unsigned char *h, size_t len,
+			  uint32_t index, uint32_t count)
+{
+	put32(h + REC_LEN, (uint32_t)len);
+	put64(h + REC_GEN, log->generation);
+	put64(h + REC_SEQ, log->records + index);
+	put32(h + REC_INDEX, index);
+	put32(h + REC_COUNT, count);
+}
+
+/* Skip n bytes of the device that were written another way. */
+static int pend_skip(struct plog *log, uint64_t n)
+{
+	int rc = pend_flush(log, 0);
+
+	log->pend.off += n;
+	return rc;
+}
+
+/* Fewer than 64 bytes, as overlapping fixed-size copies: gcc -O2 inlines a
+ * variable-length memcpy here as rep movsq, whose start-up cost was ~16 ns
+ * of a 1 KiB append. */
+static void copy_short(unsigned char *dst, const char *src, size_t n)
+{
+	if (n >= 32) {
+		memcpy(dst, src, 32);
+		memcpy(dst + n - 32, src + n - 32, 32);
+	} else if (n >= 16) {
+		memcpy(dst, src, 16);
+		memcpy(dst + n - 16, src + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = (unsigned char)src[i];
+	}
+}
+
+/* How many bytes at off to zero after a batch ending there: the next
+ * slot's first line, or a header's worth where the record area ends sooner. */
+static size_t next_zeros(const struct plog *log, uint64_t off)
+{
+	uint64_t room = data_end(log) - off;
+
+	return room >= SLOT_ALIGN ? SLOT_ALIGN : room >= REC_HDR ? REC_HDR : 0;
+}
+
+/* n (0, REC_HDR or SLOT_ALIGN) zero bytes queued next, each size a fixed
+ * store (see copy_short). */
+static int pend_zeros(struct plog *log, size_t n)
+{
+	unsigned char *dst;
+	int rc = n ? pend_reserve(log, n, &dst) : 0;
+
+	if (rc || !n)
+		return rc;
+	if (n == SLOT_ALIGN)
+		memset(dst, 0, SLOT_ALIGN);
+	else
+		memset(dst, 0, REC_HDR);
+	return 0;
+}
+
+/* Bytes written at once rather than queued (see put_end_first). */
+static int put_now(struct plog *log, uint64_t at, const void *buf, size_t n)
+{
+	struct iovec v = { .iov_base = (void *)buf, .iov_len = n };
+	int rc = daxdev_writev(log->dev, at, &v, 1, DAXDEV_F_NODRAIN);
+
+	if (log->hook)
+		log->hook(log->hook_arg);
+	return rc ? plog_dax_fail(rc) : 0;
+}
+
+/* What of a large record does not depend on its CRC, written before the
+ * payload streams: the last line where the payload ends inside one (its
+ * tail, zero-padded), and after the batch's last record the next slot's
+ * zeroes (then not queued by plog_appendv).  Written after the stream
+ * instead, the same stores made 4 KiB appends 15-25% slower here. */
+static int put_end_first(struct plog *log, uint64_t at, const char *tail, size_t rest,
+			 bool last)
+{
+	_Alignas(64) unsigned char buf[2 * SLOT_ALIGN];
+	size_t line = rest ? SLOT_ALIGN : 0, zeros = last ? next_zeros(log, at + line) : 0;
+
+	if (!line && !zeros)
+		return 0;
+	/* One line at a time: gcc -O2 makes one 128-byte memset rep stosq. */
+	memset(buf, 0, SLOT_ALIGN);
+	memset(buf + SLOT_ALIGN, 0, SLOT_ALIGN);
+	copy_short(buf, tail, rest);
+	log->pend.next_zeroed = zeros != 0;
+	return put_now(log, at, buf, line + zeros);
+}
+
+/* The last line where the payload ends inside one, queued. */
+static int pend_last_line(struct plog *log, const char *tail, size_t rest)
+{
+	unsigned char *dst;
+	int rc = pend_reserve(log, SLOT_ALIGN, &dst);
+
+	if (!rc) {
+		memset(dst, 0, SLOT_ALIGN);
+		copy_short(dst, tail, rest);
+	}
+	return rc;
+}
+
+/* crc_finish(daxdev_crc32c(crc, tail, rest), off) in one call (rest < 64). */
+static uint32_t crc_tail_finish(uint32_t crc, const char *tail, size_t rest, uint64_t off)
+{
+	unsigned char t[SLOT_ALIGN + 8];
+
+	copy_short(t, tail, rest);
+	put64(t + rest, off);
+	return daxdev_crc32c(crc, t, rest + 8);
+}
+
+/* A large payload goes out in whole lines: the header line (the header and
+ * the payload's first bytes, encoded in the stage), the whole lines after it
+ * straight from the caller's buffer, and the last line.  Where the device is
+ * one mapping, put_end_first() writes the end, then the whole lines stream
+ * with the CRC folded in as they go (daxdev_memcpy_crc32c: one pass over the
+ * payload instead of two), and the header line, which carries the CRC, is
+ * written last.  Elsewhere all three are queued, after a CRC pass. */
+static int put_large_record(struct plog *log, uint64_t off, const struct iovec *rec,
+			    uint32_t index, uint32_t count)
+{
+	const char *p = rec->iov_base;
+	size_t len = rec->iov_len, first = SLOT_ALIGN - REC_HDR;
+	size_t mid = (len - first) & ~(size_t)(SLOT_ALIGN - 1), rest = len - first - mid;
+	const char *tail = p + first + mid;
+	unsigned char *head;
+	uint32_t crc;
+	int rc = log->base ? put_end_first(log, off + SLOT_ALIGN + mid, tail, rest,
+					   index + 1 == count) : 0;
+
+	if (!rc)
+		rc = pend_reserve(log, SLOT_ALIGN, &head);
+	if (rc)
+		return rc;
+	encode_fields(log, head, len, index, count);
+	memcpy(head + REC_HDR, p, SLOT_ALIGN - REC_HDR);
+	crc = daxdev_crc32c(0, head + REC_LEN, SLOT_ALIGN - REC_LEN);
+	if (log->base)
+		rc = daxdev_memcpy_crc32c(log->dev, log->base + off + SLOT_ALIGN, p + first, mid,
+					  DAXDEV_F_NODRAIN | DAXDEV_F_GUARDED, &crc);
+	else
+		crc = daxdev_crc32c(crc, p + first, mid);
+	if (rc)
+		return plog_dax_fail(rc);
+	put32(head + REC_CRC, crc_tail_finish(crc, tail, rest, off));
+	if (log->base)
+		return pend_skip(log, mid + (rest ? SLOT_ALIGN : 0));
+	rc = pend_direct(log, p + first, mid);
+	return rc || !rest ? rc : pend_last_line(log, tail, rest);
+}
+
+/* Planted bug (PLOG_FAULT_UNFLUSHED_PAYLOAD): the whole payload unflushed. */
+static int put_unflushed_record(struct plog *log, uint64_t off, const struct iovec *rec,
+				uint32_t index, uint32_t count)
+{
+	unsigned char h[REC_HDR];
+	uint32_t crc;
+	int rc;
+
+	encode_fields(log, h, rec->iov_len, index, count);
+	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
+	crc = daxdev_crc32c(crc, rec->iov_base, rec->iov_len);
+	put32(h + REC_CRC, crc_finish(crc, off));
+	rc = pend_staged(log, h, REC_HDR);
+	if (!rc)
+		rc = pend_flush(log, 0);
+	if (!rc)
+		rc = pend_direct(log, rec->iov_base, rec->iov_len);
+	if (!rc)
+		rc = pend_flush(log, DAXDEV_F_NOFLUSH);
+	return rc ? rc : pend_staged(log, NULL, slot_size(rec->iov_len) - REC_HDR - rec->iov_len);
+}
+
+/* Queue one record at off: a small one built whole in the stage, a large
+ * one as put_large_record() says. */
+static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
+		      uint32_t index, uint32_t count)
+{
+	size_t len = rec->iov_len;
+	unsigned char h[REC_HDR], *slot;
+	uint32_t crc;
+	int rc;
+
+	if (log->fault == PLOG_FAULT_UNFLUSHED_PAYLOAD)
+		return put_unflushed_record(log, off, rec, index, count);
+	if (len > INLINE_MAX)
+		return put_large_record(log, off, rec, index, count);
+	/* Encoded on the stack and copied: encoding straight into the stage
+	 * measured ~10% slower per 64-byte append. */
+	encode_fields(log, h, len, index, count);
+	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
+	crc = daxdev_crc32c(crc, rec->iov_base, len);
+	put32(h + REC_CRC, crc_finish(crc, off));
+	rc = pend_reserve(log, slot_size(len), &slot);
+	if (rc)
+		return rc;
+	/* The padding as the whole last line zeroed first: a fixed-size
+	 * store (see copy_short). */
+	memset(slot + slot_size(len) - SLOT_ALIGN, 0, SLOT_ALIGN);
+	memcpy(slot, h, REC_HDR);
+	memcpy(slot + REC_HDR, rec->iov_base, len);
+	return 0;
+}
+
+static int check_batch(const struct plog *log, const struct iovec *recs, int n,
+		       uint64_t *need)
+{
+	if (n < 1 || n > PLOG_BATCH_MAX || !recs)
+		return plog_fail(-EINVAL, "an append takes 1..%d records, not %d",
+				 PLOG_BATCH_MAX, n);
+	*need = 0;
+	for (int i = 0; i < n; i++) {
+		if (!recs[i].iov_base && recs[i].iov_len)
+			return plog_fail(-EINVAL, "record %d has no data", i);
+		if (recs[i].iov_len > UINT32_MAX - 7 ||
+		    slot_size(recs[i].iov_len) > log->capacity)
+			return plog_fail(-EFBIG, "a %zu-byte record can never fit: the log holds at most %llu payload bytes",
+					 recs[i].iov_len,
+					 (unsigned long long)(log->capacity - REC_HDR));
+		*need += slot_size(recs[i].iov_len);
+		if (*need > data_end(log) - log->tail)
+			return plog_fail(-ENOSPC, "log full: %llu bytes free, the %s needs more",
+					 (unsigned long long)(data_end(log) - log->tail),
+					 n > 1 ? "batch" : "record");
+	}
+	return 0;
+}
+
+int plog_appendv(struct plog *log, const struct iovec *recs, int n)
+{
+	uint64_t need, off;
+	int rc;
+
+	if (!log)
+		return plog_fail(-EINVAL, "plog append: NULL log");
+	if (log->readonly)
+		return plog_fail(-EROFS, "plog append: the log is open read-only");
+	rc = check_batch(log, recs, n, &need);
+	if (rc)
+		return rc;
+	off = log->pend.off = log->tail;
+	log->pend.len = 0;
+	log->pend.n = 0;
+	log->pend.staged = 0;
+	log->pend.next_zeroed = false;
+	for (int i = 0; i < n && !rc; i++) {
+		rc = put_record(log, off, &recs[i], (uint32_t)i, (uint32_t)n);
+		off += slot_size(recs[i].iov_len);
+	}
+	/* Zero the next slot's first line, so a reader stops there at once. */
+	if (!rc && !log->pend.next_zeroed)
+		rc = pend_zeros(log, next_zeros(log, off));
+	if (!rc)
+		rc = pend_flush(log, 0);
+	if (!rc && log->fault != PLOG_FAULT_UNFENCED_APPEND && (rc = daxdev_drain(log->dev)))
+		rc = plog_dax_fail(rc);
+	if (rc)
+		return rc;
+	log->tail = off;
+	log->records += (uint64_t)n;
+	return 0;
+}
+
+int plog_append(struct plog *log, const void *data, size_t len)
+{
+	struct iovec rec = { .iov_base = (void *)data, .iov_len = len };
+
+	return plog_appendv(log, &rec, 1);
+}

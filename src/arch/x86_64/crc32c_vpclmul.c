@@ -8,10 +8,11 @@
  * 16-byte block, and clmul_finish() does the rest.  Constants:
  * crc32c_fold.h.
  *
- * On the development machine the multiplier is the limit: one 64-byte
- * multiply every 2 cycles, two per 64 bytes, and the crc32 instruction
- * competes for the same unit (docs/performance.md), so neither more
- * accumulators nor crc32 streams alongside make it faster.
+ * The multiplier is the limit: one 64-byte multiply every 2 cycles, two
+ * per 64 bytes, so more accumulators do not make it faster.  Where the
+ * crc32 instruction competes for the same unit (AMD Zen 4) crc32 streams
+ * alongside do not either; where it runs beside it (Zen 5) they do:
+ * crc32c_hybrid.c (docs/performance.md, "CRC-32C").
  */
 #include "crc32c_zmm.h"
 

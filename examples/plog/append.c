@@ -157,6 +157,14 @@ static int pend_zeros(struct plog *log, size_t n)
 	return 0;
 }
 
+/* The last line of a record whose payload ends inside one: its tail
+ * (rest < 64 bytes), then zeros. */
+static void fill_last_line(unsigned char *line, const char *tail, size_t rest)
+{
+	memset(line, 0, SLOT_ALIGN);
+	copy_short(line, tail, rest);
+}
+
 /* Bytes written at once rather than queued (see put_end_first). */
 static int put_now(struct plog *log, uint64_t at, const void *buf, size_t n)
 {
@@ -183,9 +191,8 @@ static int put_end_first(struct plog *log, uint64_t at, const char *tail, size_t
 	if (!line && !zeros)
 		return 0;
 	/* One line at a time: gcc -O2 makes one 128-byte memset rep stosq. */
-	memset(buf, 0, SLOT_ALIGN);
+	fill_last_line(buf, tail, rest);
 	memset(buf + SLOT_ALIGN, 0, SLOT_ALIGN);
-	copy_short(buf, tail, rest);
 	log->pend.next_zeroed = zeros != 0;
 	return put_now(log, at, buf, line + zeros);
 }
@@ -196,10 +203,8 @@ static int pend_last_line(struct plog *log, const char *tail, size_t rest)
 	unsigned char *dst;
 	int rc = pend_reserve(log, SLOT_ALIGN, &dst);
 
-	if (!rc) {
-		memset(dst, 0, SLOT_ALIGN);
-		copy_short(dst, tail, rest);
-	}
+	if (!rc)
+		fill_last_line(dst, tail, rest);
 	return rc;
 }
 

@@ -244,6 +244,15 @@ DAXDEV_API int daxdev_memcpy_crc32c(struct daxdev *dev, void *dst, const void *s
 				    size_t len, unsigned flags, uint32_t *crc);
 DAXDEV_API int daxdev_memset(struct daxdev *dev, void *dst, int c, size_t len,
 			     unsigned flags);
+/* Run fn(arg) with the device's memory guarded as DAXDEV_F_GUARDED guards
+ * one call: a memory error or lost mapping anywhere in the device's single
+ * mapping, met while fn runs, abandons fn (its frames are left as by
+ * longjmp) and returns -EIO or -ESTALE with the offset in the message, the
+ * range remembered.  Otherwise fn's return value.  Pointer calls inside fn
+ * need no DAXDEV_F_GUARDED.  -EOPNOTSUPP for a device that is not one
+ * mapping (a composite without a base). */
+typedef int (*daxdev_guarded_fn)(void *arg);
+DAXDEV_API int daxdev_guarded_call(struct daxdev *dev, daxdev_guarded_fn fn, void *arg);
 /* 0 if [addr, addr+len) lies inside memory the device handed out by
  * daxdev_direct_access(), -ERANGE if it does not, -ENXIO if it does but the
  * device (or the member holding it) was killed; -EINVAL for NULL dev. */

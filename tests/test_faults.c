@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <daxdev.h>
+#include <daxdev/composite.h>
 
 #define FILE_SIZE (1u << 20)
 #define KEEP 12345u            /* bytes left after the truncation */
@@ -311,6 +312,84 @@ static void test_pointer_guarded(void **state)
 	assert_int_equal(daxdev_memset(dev, base, 7, 64, DAXDEV_F_GUARDED), 0);
 	assert_int_equal(base[0], 7);
 	assert_memory_equal(base + 96, buf, 64);
+	daxdev_put(dev);
+}
+
+/* --- daxdev_guarded_call: one guard around a function ---------------------- */
+
+struct guarded_job {
+	struct daxdev *dev;
+	char *base;
+	uint64_t at;          /* where to fault, or 0 */
+	int how;              /* 0 plain daxdev_memcpy, 1 own load, 2 nested call */
+	int before, after;    /* steps reached */
+};
+
+static int guarded_job(void *arg)
+{
+	struct guarded_job *j = arg;
+	static const char word[8] = "written";
+
+	j->before++;
+	assert_int_equal(daxdev_memcpy(j->dev, j->base + 64, word, sizeof(word), 0), 0);
+	if (j->how == 0 && j->at)
+		daxdev_memcpy(j->dev, j->base + j->at, word, sizeof(word), 0);
+	if (j->how == 1 && j->at)
+		(void)*(volatile char *)(j->base + j->at);
+	if (j->how == 2) {
+		struct guarded_job inner = { .dev = j->dev, .base = j->base, .at = j->at };
+		assert_int_equal(daxdev_guarded_call(j->dev, guarded_job, &inner), -ESTALE);
+		assert_int_equal(inner.before, 1);
+		assert_int_equal(inner.after, 0);
+	}
+	j->after++;
+	return 42;
+}
+
+static void test_guarded_call(void **state)
+{
+	struct daxdev *dev = open_truncated("gcall", 0, true), *vol[2], *comp;
+	struct guarded_job j = { .dev = dev };
+
+	(void)state;
+	library_handler_back();
+	assert_int_equal(daxdev_direct_access(dev, 0, 256, (void **)&j.base), 256);
+	/* Good memory: fn's value, its stores made. */
+	assert_int_equal(daxdev_guarded_call(dev, guarded_job, &j), 42);
+	assert_int_equal(j.after, 1);
+	assert_memory_equal(j.base + 64, "written", 8);
+	/* A plain pointer call faults (a provider-flush device: the store runs
+	 * under the call's frame, not the provider's paused guard). */
+	j = (struct guarded_job){ .dev = dev, .base = j.base, .at = LOST_OFF };
+	assert_int_equal(daxdev_guarded_call(dev, guarded_job, &j), -ESTALE);
+	assert_int_equal(j.before, 1);
+	assert_int_equal(j.after, 0);
+	expect_msg("daxdev_guarded_call");
+	expect_msg("offset 65536");
+	/* fn's own load, elsewhere in the lost part. */
+	j = (struct guarded_job){ .dev = dev, .base = j.base, .at = LOST_OFF + 8 * 4096, .how = 1 };
+	assert_int_equal(daxdev_guarded_call(dev, guarded_job, &j), -ESTALE);
+	assert_int_equal(j.after, 0);
+	expect_msg("offset 98304");
+	/* Nested: the inner call returns the error, the outer one goes on. */
+	j = (struct guarded_job){ .dev = dev, .base = j.base, .at = LOST_OFF + 16 * 4096, .how = 2 };
+	assert_int_equal(daxdev_guarded_call(dev, guarded_job, &j), 42);
+	assert_int_equal(j.after, 1);
+	/* Bad arguments. */
+	assert_int_equal(daxdev_guarded_call(NULL, guarded_job, &j), -EINVAL);
+	assert_int_equal(daxdev_guarded_call(dev, NULL, &j), -EINVAL);
+	expect_msg("NULL function");
+	/* A composite has no single mapping. */
+	assert_int_equal(daxdev_new_volatile(1 << 20, &vol[0]), 0);
+	assert_int_equal(daxdev_new_volatile(1 << 20, &vol[1]), 0);
+	assert_int_equal(daxdev_linear_new(vol, 2, &comp), 0);
+	assert_int_equal(daxdev_guarded_call(comp, guarded_job, &j), -EOPNOTSUPP);
+	expect_msg("not one mapping");
+	daxdev_put(comp);
+	daxdev_put(vol[0]);
+	daxdev_put(vol[1]);
+	daxdev_kill(dev);
+	assert_int_equal(daxdev_guarded_call(dev, guarded_job, &j), -ENXIO);
 	daxdev_put(dev);
 }
 
@@ -633,6 +712,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_badblock_seen),
 		cmocka_unit_test(test_composite_and_crashsim),
 		cmocka_unit_test(test_pointer_guarded),
+		cmocka_unit_test(test_guarded_call),
 		cmocka_unit_test(test_memory_error),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_chain_default),

@@ -266,6 +266,16 @@ static inline void daxdev_guard_arm_ptr(const struct daxdev *dev, struct daxdev_
 	g->off_known = base != 0;
 }
 
+/* Whether this thread's top frame is armed over [addr, addr+len) and
+ * recovers faults there: a store made now needs no frame of its own. */
+static inline bool daxdev_guard_covers(const void *addr, size_t len)
+{
+	const struct daxdev_guard *g = daxdev_guard_top;
+	uintptr_t a = (uintptr_t)addr;
+
+	return g && g->armable && g->hi && a >= g->lo && len <= g->hi - a;
+}
+
 static inline bool daxdev_has_bad(const struct daxdev *dev)
 {
 	return atomic_load_explicit(&dev->nbad, memory_order_acquire) != 0;

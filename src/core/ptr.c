@@ -177,6 +177,45 @@ static __attribute__((noinline)) int guarded_store(struct daxdev *dev, const cha
 	return rc;
 }
 
+/* fn(arg) under one frame armed over the whole mapping: the calls fn makes
+ * need no frames of their own. */
+static __attribute__((noinline)) int guarded_run(struct daxdev *dev, daxdev_guarded_fn fn,
+						 void *arg)
+{
+	static const char name[] = "daxdev_guarded_call";
+	struct daxdev_guard g;
+	int rc = store_begin(dev);
+
+	if (rc)
+		return rc;
+	daxdev_guard_push(&g, dev);
+	if (__builtin_setjmp(g.jmp)) {
+		rc = daxdev_guard_failed(dev, &g, name);
+		store_end(dev);
+		return rc;
+	}
+	daxdev_guard_arm_ptr(dev, &g, dev->base, dev->size);
+	rc = fn(arg);
+	daxdev_guard_disarm(&g);
+	daxdev_guard_pop(&g);
+	store_end(dev);
+	return rc;
+}
+
+DAXDEV_API int daxdev_guarded_call(struct daxdev *dev, daxdev_guarded_fn fn, void *arg)
+{
+	int rc = check_dev(dev, "daxdev_guarded_call");
+
+	if (rc)
+		return rc;
+	if (!fn)
+		return daxdev_err(-EINVAL, "daxdev_guarded_call: %s: NULL function", dev->host);
+	if (!dev->base)
+		return daxdev_err(-EOPNOTSUPP, "daxdev_guarded_call: %s: device is not one mapping",
+				  dev->host);
+	return guarded_run(dev, fn, arg);
+}
+
 static __attribute__((noinline)) int guarded_load(struct daxdev *dev, void *dst,
 						  const void *src, size_t len)
 {

@@ -365,11 +365,12 @@ static int check_batch(const struct plog *log, const struct iovec *recs, int n,
 	return 0;
 }
 
-/* Where to read ahead after a large append: the line where the next append
- * of the same size would end (the line its put_end_first() zeroes first),
- * or NULL.  Measured in-process A/B on the bench's device, both orders, 4 KiB
- * and 2 MiB pages alike: the read takes 7-17 ns off a 1 KiB append and 38-73
- * ns off 4 KiB (docs/performance.md, "Log append: reading ahead").  Not after
+/* Where to read ahead after an append of more than SLOT_ALIGN + INLINE_MAX
+ * bytes: the line where the next append of the same size would end (for a
+ * large record, the line its put_end_first() zeroes first), or NULL.
+ * Measured in-process A/B on the bench's device, both orders, 4 KiB and
+ * 2 MiB pages alike: the read takes 4-17 ns off a 1 KiB append and 33-74 ns
+ * off 4 KiB (docs/performance.md, "Log append: reading ahead").  Not after
  * small appends: there the very next append stores to that line while the
  * read is still in flight, which measured 50 ns slower at 64 B.  The caller
  * issues the prefetch itself: gcc drops a call to a void function whose only

@@ -140,8 +140,9 @@ static int provider_store(struct daxdev *dev, void *dst, const void *src, int c,
 	struct daxdev_guard *g;
 	int rc;
 
-	/* Inside daxdev_guarded_call(), which holds the device for its whole
-	 * run: the store under its frame, only the flush inside the device. */
+	/* Under a frame that covers dst (daxdev_guarded_call's), which
+	 * recovers a fault in the store, and whose call holds the device:
+	 * the store there, only the flush inside the device. */
 	if (daxdev_guard_covers(dst, len)) {
 		if (src)
 			memcpy(dst, src, len);

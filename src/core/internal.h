@@ -273,7 +273,7 @@ static inline bool daxdev_guard_covers(const void *addr, size_t len)
 	const struct daxdev_guard *g = daxdev_guard_top;
 	uintptr_t a = (uintptr_t)addr;
 
-	return g && g->armable && g->hi && a >= g->lo && len <= g->hi - a;
+	return g && g->armable && g->hi && a >= g->lo && a <= g->hi && len <= g->hi - a;
 }
 
 static inline bool daxdev_has_bad(const struct daxdev *dev)

@@ -312,6 +312,24 @@ static void test_split_mapping(void **state)
 	drop(&f);
 }
 
+/* A one-member composite hands out all its pages at once but is not one
+ * mapping for the library: large records take the queued path. */
+static void test_one_member_composite(void **state)
+{
+	struct fixture f = make_log("linear:anon:256K");
+	static char big[5000];
+
+	(void)state;
+	memset(big, 'r', sizeof(big));
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(plog_append(f.log, big, sizeof(big)), 0);
+	assert_int_equal(reopen(&f), 0);
+	struct seen s = walk(f.log);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(s.bytes, 3 * sizeof(big));
+	drop(&f);
+}
+
 /* A log on a new 64 KiB file in a new directory made from dir's template. */
 static struct fixture make_file_log(char *dir, char *path, size_t len)
 {
@@ -400,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_corruption_reported),
 		cmocka_unit_test(test_garbage_is_bounded),
 		cmocka_unit_test(test_split_mapping),
+		cmocka_unit_test(test_one_member_composite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

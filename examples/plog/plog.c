@@ -37,15 +37,26 @@ int plog_dax_fail(int err)
 
 /* --- opening -------------------------------------------------------------- */
 
-/* The device's address when all of it is one mapping: large payloads are
- * then copied by pointer (put_large_record). */
+static int nothing(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* The device's address when all of it is one mapping: large records are
+ * then written by pointer under one daxdev_guarded_call() (put_flat_record
+ * in append.c).  A device that hands out all its pages at once is not
+ * always one mapping for the library (a composite of one member): the call
+ * is asked first. */
 static unsigned char *flat_base(struct daxdev *dev, uint64_t size)
 {
 	uint64_t align = daxdev_align(dev);
 	long pages = align ? (long)((size + align - 1) / align) : 0;
 	void *addr = NULL;
 
-	return pages && daxdev_direct_access(dev, 0, pages, &addr) == pages ? addr : NULL;
+	if (!pages || daxdev_direct_access(dev, 0, pages, &addr) != pages)
+		return NULL;
+	return daxdev_guarded_call(dev, nothing, NULL) == 0 ? addr : NULL;
 }
 
 static int log_new(struct daxdev *dev, struct plog **logp)

@@ -131,6 +131,15 @@ static int provider_flush(struct daxdev *dev, const void *addr, size_t len)
 	return rc;
 }
 
+/* A provider store's bytes: a copy, or a fill with c where src is NULL. */
+static void store_bytes(void *dst, const void *src, int c, size_t len)
+{
+	if (src)
+		memcpy(dst, src, len);
+	else
+		memset(dst, c, len);
+}
+
 /* The provider's flush may keep state (the crash simulator) or make system
  * calls (msync), so the store and the flush run as one call inside the
  * device: the store first (memcpy or memset), then the flush. */
@@ -144,10 +153,7 @@ static int provider_store(struct daxdev *dev, void *dst, const void *src, int c,
 	 * recovers a fault in the store, and whose call holds the device:
 	 * the store there, only the flush inside the device. */
 	if (daxdev_guard_covers(dst, len)) {
-		if (src)
-			memcpy(dst, src, len);
-		else
-			memset(dst, c, len);
+		store_bytes(dst, src, c, len);
 		return flags & DAXDEV_F_NOFLUSH ? 0 : provider_flush(dev, dst, len);
 	}
 	g = daxdev_guard_pause();
@@ -155,10 +161,7 @@ static int provider_store(struct daxdev *dev, void *dst, const void *src, int c,
 
 	if (rc)
 		goto out;
-	if (src)
-		memcpy(dst, src, len);
-	else
-		memset(dst, c, len);
+	store_bytes(dst, src, c, len);
 	if (!(flags & DAXDEV_F_NOFLUSH))
 		rc = dev->ops.flush(dev, dst, len);
 	daxdev_leave(dev);

@@ -211,6 +211,39 @@ static uint32_t crc_tail_finish(uint32_t crc, const char *tail, size_t rest, uin
 	return daxdev_crc32c(crc, t, rest + 8);
 }
 
+/* A large record: where it goes, and its payload split into the header
+ * line's share (HEAD_PAYLOAD bytes), whole lines (mid) and a tail (rest,
+ * under a line). */
+#define HEAD_PAYLOAD (SLOT_ALIGN - REC_HDR)
+
+struct large_record {
+	struct plog *log;
+	uint64_t off;
+	const char *payload;
+	size_t len, mid, rest;
+	uint32_t index, count;
+};
+
+static const char *record_tail(const struct large_record *r)
+{
+	return r->payload + HEAD_PAYLOAD + r->mid;
+}
+
+/* The header line in head: the header's fields and the payload's first
+ * bytes.  Returns the CRC so far (everything after the CRC field). */
+static uint32_t encode_head_line(const struct large_record *r, unsigned char *head)
+{
+	encode_fields(r->log, head, r->len, r->index, r->count);
+	memcpy(head + REC_HDR, r->payload, HEAD_PAYLOAD);
+	return daxdev_crc32c(0, head + REC_LEN, SLOT_ALIGN - REC_LEN);
+}
+
+/* The record's CRC into its header line, from crc over all before the tail. */
+static void seal_head_line(const struct large_record *r, unsigned char *head, uint32_t crc)
+{
+	put32(head + REC_CRC, crc_tail_finish(crc, record_tail(r), r->rest, r->off));
+}
+
 /* A large record where the device is one mapping, run by put_large_record
  * under one daxdev_guarded_call(): put_end_first() writes the end, then the
  * whole lines stream from the caller's buffer with the CRC folded in as
@@ -218,35 +251,23 @@ static uint32_t crc_tail_finish(uint32_t crc, const char *tail, size_t rest, uin
  * and the header line, which carries the CRC, is written last.  One guard
  * for the three stores instead of one each: 12-27 ns less per 1 KiB append
  * (docs/performance.md, "Log append: one guard"). */
-struct flat_record {
-	struct plog *log;
-	uint64_t off;
-	const char *payload;
-	size_t len;
-	uint32_t index, count;
-};
-
 static int put_flat_record(void *arg)
 {
-	const struct flat_record *r = arg;
+	const struct large_record *r = arg;
 	struct plog *log = r->log;
-	size_t first = SLOT_ALIGN - REC_HDR;
-	size_t mid = (r->len - first) & ~(size_t)(SLOT_ALIGN - 1), rest = r->len - first - mid;
-	const char *tail = r->payload + first + mid;
 	_Alignas(64) unsigned char head[SLOT_ALIGN];
 	uint32_t crc;
-	int rc = put_end_first(log, r->off + SLOT_ALIGN + mid, tail, rest, r->index + 1 == r->count);
+	int rc = put_end_first(log, r->off + SLOT_ALIGN + r->mid, record_tail(r), r->rest,
+			       r->index + 1 == r->count);
 
 	if (rc)
 		return rc;
-	encode_fields(log, head, r->len, r->index, r->count);
-	memcpy(head + REC_HDR, r->payload, first);
-	crc = daxdev_crc32c(0, head + REC_LEN, SLOT_ALIGN - REC_LEN);
-	rc = daxdev_memcpy_crc32c(log->dev, log->base + r->off + SLOT_ALIGN, r->payload + first,
-				  mid, DAXDEV_F_NODRAIN, &crc);
+	crc = encode_head_line(r, head);
+	rc = daxdev_memcpy_crc32c(log->dev, log->base + r->off + SLOT_ALIGN,
+				  r->payload + HEAD_PAYLOAD, r->mid, DAXDEV_F_NODRAIN, &crc);
 	if (rc)
 		return rc;
-	put32(head + REC_CRC, crc_tail_finish(crc, tail, rest, r->off));
+	seal_head_line(r, head, crc);
 	return put_now(log, r->off, head, SLOT_ALIGN);
 }
 
@@ -257,10 +278,10 @@ static int put_flat_record(void *arg)
 static int put_large_record(struct plog *log, uint64_t off, const struct iovec *rec,
 			    uint32_t index, uint32_t count)
 {
-	struct flat_record r = { .log = log, .off = off, .payload = rec->iov_base,
-				 .len = rec->iov_len, .index = index, .count = count };
-	size_t first = SLOT_ALIGN - REC_HDR;
-	size_t mid = (r.len - first) & ~(size_t)(SLOT_ALIGN - 1), rest = r.len - first - mid;
+	size_t len = rec->iov_len, mid = (len - HEAD_PAYLOAD) & ~(size_t)(SLOT_ALIGN - 1);
+	struct large_record r = { .log = log, .off = off, .payload = rec->iov_base, .len = len,
+				  .mid = mid, .rest = len - HEAD_PAYLOAD - mid,
+				  .index = index, .count = count };
 	unsigned char *head;
 	uint32_t crc;
 	int rc;
@@ -273,19 +294,16 @@ static int put_large_record(struct plog *log, uint64_t off, const struct iovec *
 		rc = daxdev_guarded_call(log->dev, put_flat_record, &r);
 		if (rc)
 			return plog_dax_fail(rc);
-		log->pend.off += slot_size(r.len);
+		log->pend.off += slot_size(len);
 		return 0;
 	}
 	rc = pend_reserve(log, SLOT_ALIGN, &head);
 	if (rc)
 		return rc;
-	encode_fields(log, head, r.len, index, count);
-	memcpy(head + REC_HDR, r.payload, first);
-	crc = daxdev_crc32c(0, head + REC_LEN, SLOT_ALIGN - REC_LEN);
-	crc = daxdev_crc32c(crc, r.payload + first, mid);
-	put32(head + REC_CRC, crc_tail_finish(crc, r.payload + first + mid, rest, off));
-	rc = pend_direct(log, r.payload + first, mid);
-	return rc || !rest ? rc : pend_last_line(log, r.payload + first + mid, rest);
+	crc = encode_head_line(&r, head);
+	seal_head_line(&r, head, daxdev_crc32c(crc, r.payload + HEAD_PAYLOAD, mid));
+	rc = pend_direct(log, r.payload + HEAD_PAYLOAD, mid);
+	return rc || !r.rest ? rc : pend_last_line(log, record_tail(&r), r.rest);
 }
 
 /* Planted bug (PLOG_FAULT_UNFLUSHED_PAYLOAD): the whole payload unflushed. */

@@ -35,6 +35,7 @@ struct run {
 	uint64_t first_gen;
 	uint64_t started[64];           /* per generation - first_gen: records
 					 * whose append has begun */
+	unsigned appends, hooks;        /* appends made; calls of mid_append */
 	/* follower */
 	uint64_t fgen, next;            /* generation and sequence it expects */
 	uint64_t delivered, rewinds_seen;
@@ -133,6 +134,7 @@ static void mid_append(void *arg)
 {
 	struct run *r = arg;
 
+	r->hooks++;
 	if (next_rand(&r->rng) % 2)
 		follow_once(r);
 }
@@ -166,6 +168,7 @@ static void writer_append(struct run *r)
 		return;
 	}
 	assert_int_equal(rc, 0);
+	r->appends++;
 }
 
 static void open_run(struct run *r, const struct config *cfg, uint64_t seed)
@@ -223,6 +226,8 @@ static void run_one(struct run *r, const struct config *cfg, uint64_t seed)
 		note_error(r, "the follower never saw the last rewind");
 	else if (r->next != r->started[gen_of(r->w) - r->first_gen])
 		note_error(r, "the follower missed records of the last generation");
+	else if (r->hooks < r->appends)
+		note_error(r, "an append did not run the test hook: no follower looked mid-append");
 	close_run(r);
 }
 

@@ -5,7 +5,9 @@
  * An append builds each record header (with the CRC over header, payload and
  * offset) in DRAM and queues header, payload and then zeroes for the header
  * of the slot after the batch as pieces of one daxdev_writev() with
- * DAXDEV_F_NODRAIN, and finishes with one daxdev_drain().  Where the device
+ * DAXDEV_F_NODRAIN, and finishes with one daxdev_drain().  The commonest
+ * append, one small record, is built whole on the stack instead and written
+ * by one daxdev_write() (append_small).  Where the device
  * is one mapping, a large record is written by pointer under one
  * daxdev_guarded_call(): its end first, its whole lines with their CRC, its
  * header line last (put_flat_record).  Nothing orders
@@ -359,6 +361,52 @@ static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 	return 0;
 }
 
+/* n bytes of buf at off, fenced: one daxdev_write().  With a test hook,
+ * as a daxdev_writev() and a daxdev_drain() with the hook between them. */
+static int write_fenced(struct plog *log, uint64_t off, const unsigned char *buf, size_t n)
+{
+	struct iovec piece = { .iov_base = (void *)buf, .iov_len = n };
+	int rc;
+
+	if (!log->hook)
+		return daxdev_write(log->dev, off, buf, n);
+	rc = daxdev_writev(log->dev, off, &piece, 1, DAXDEV_F_NODRAIN);
+	log->hook(log->hook_arg);
+	return rc ? rc : daxdev_drain(log->dev);
+}
+
+/* The usual append, one small record: built whole on the stack with the
+ * next slot's zeroes and written by one call, not queued.  Measured
+ * in-process A/B against the queued path: 2-19 ns less at 64-512 B
+ * (docs/performance.md, "Log append: one small record").  The header is
+ * encoded apart and the CRC read from the caller's buffer: a CRC read back
+ * from the bytes just stored into buf made a 256-byte append 26 ns slower
+ * (loads that straddle those stores wait for them). */
+static int append_small(struct plog *log, const void *data, size_t len)
+{
+	_Alignas(64) unsigned char buf[SLOT_ALIGN + INLINE_MAX + SLOT_ALIGN];
+	size_t slot = slot_size(len), zeros = next_zeros(log, log->tail + slot);
+	unsigned char h[REC_HDR];
+	uint32_t crc;
+	int rc;
+
+	encode_fields(log, h, len, 0, 1);
+	crc = daxdev_crc32c(0, h + REC_LEN, REC_HDR - REC_LEN);
+	crc = daxdev_crc32c(crc, data, len);
+	put32(h + REC_CRC, crc_finish(crc, log->tail));
+	/* The padding and the zeroes as whole lines: fixed-size stores. */
+	memset(buf + slot - SLOT_ALIGN, 0, SLOT_ALIGN);
+	memset(buf + slot, 0, SLOT_ALIGN);
+	memcpy(buf, h, REC_HDR);
+	memcpy(buf + REC_HDR, data, len);
+	rc = write_fenced(log, log->tail, buf, slot + zeros);
+	if (rc)
+		return plog_dax_fail(rc);
+	log->tail += slot;
+	log->records++;
+	return 0;
+}
+
 static int check_batch(const struct plog *log, const struct iovec *recs, int n,
 		       uint64_t *need)
 {
@@ -416,6 +464,8 @@ int plog_appendv(struct plog *log, const struct iovec *recs, int n)
 	rc = check_batch(log, recs, n, &need);
 	if (rc)
 		return rc;
+	if (n == 1 && recs[0].iov_len <= INLINE_MAX && log->fault == PLOG_FAULT_NONE)
+		return append_small(log, recs[0].iov_base, recs[0].iov_len);
 	off = log->pend.off = log->tail;
 	log->pend.len = 0;
 	log->pend.n = 0;

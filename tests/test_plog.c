@@ -1,4 +1,4 @@
-/* plog format and recovery: append/appendv (the next slot zeroed)/rewind (also from the largest generation), full log, bad headers, corruption, garbage, split mappings, one writer or many readers, read-only devices. */
+/* plog format and recovery: append/appendv (the next slot and the padding zeroed, empty records)/rewind (also from the largest generation), full log, bad headers, corruption, garbage, split mappings, one writer or many readers, read-only devices. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,21 +71,22 @@ static struct seen walk(struct plog *log)
 static void test_append_reopen(void **state)
 {
 	struct fixture f = make_log("anon:1M");
-	struct iovec v[3] = { { "one", 3 }, { "", 0 }, { "three", 5 } };
+	struct iovec v[3] = { { "one", 3 }, { NULL, 0 }, { "three", 5 } };
 	struct plog_stat st;
 	struct seen s;
 
 	(void)state;
 	assert_int_equal(plog_append(f.log, "zero", 4), 0);
+	assert_int_equal(plog_append(f.log, NULL, 0), 0);   /* an empty record */
 	assert_int_equal(plog_appendv(f.log, v, 3), 0);
 	assert_int_equal(reopen(&f), 0);
 	s = walk(f.log);
-	assert_int_equal(s.count, 4);
+	assert_int_equal(s.count, 5);
 	assert_int_equal(s.bytes, 12);
 	assert_string_equal(s.last, "three");
 	plog_get_stat(f.log, &st);
-	assert_int_equal(st.records, 4);
-	assert_int_equal(st.used, 4 * 64);   /* small records take one 64-byte line each */
+	assert_int_equal(st.records, 5);
+	assert_int_equal(st.used, 5 * 64);   /* small records take one 64-byte line each */
 	assert_int_equal(st.used + st.free, st.capacity);
 	drop(&f);
 }
@@ -110,11 +111,30 @@ static uint64_t tail_of(struct plog *log)
 	return PLOG_HEADER_SIZE + st.used;
 }
 
+#define RECORD_HEADER 32u          /* docs/plog-format.md, "Records" */
+
+static uint64_t slot_bytes(size_t len)
+{
+	return (RECORD_HEADER + len + 63) & ~(uint64_t)63;
+}
+
+/* The padding after each payload of a batch appended at at is zero. */
+static void assert_padding_zero(const unsigned char *mem, uint64_t at, const struct iovec *v,
+				int n)
+{
+	for (int i = 0; i < n; i++) {
+		for (uint64_t b = at + RECORD_HEADER + v[i].iov_len; b < at + slot_bytes(v[i].iov_len); b++)
+			assert_int_equal(mem[b], 0);
+		at += slot_bytes(v[i].iov_len);
+	}
+}
+
 static void test_append_zeroes_next_slot(void **state)
 {
 	/* small; large ending inside a line; large ending on a line (32 + 64k) */
 	static const size_t sizes[][2] = { { 64, 0 }, { 1000, 0 }, { 1056, 0 }, { 4096, 0 },
-					   { 700, 40 }, { 40, 1056 }, { 513, 2000 } };
+					   { 700, 40 }, { 40, 1056 }, { 513, 2000 }, { 5, 0 },
+					   { 512, 0 } };
 	static unsigned char buf[2][4096];
 	const unsigned char zero[64] = { 0 };
 	struct fixture f = make_log("anon:1M");
@@ -134,6 +154,7 @@ static void test_append_zeroes_next_slot(void **state)
 		}
 		assert_int_equal(plog_appendv(f.log, v, n), 0);
 		assert_memory_equal(f.mem + tail_of(f.log), zero, sizeof(zero));
+		assert_padding_zero(f.mem, at, v, n);
 	}
 	assert_int_equal(reopen(&f), 0);
 	assert_int_equal(plog_foreach(f.log, check_pattern, NULL), 0);

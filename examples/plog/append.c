@@ -357,7 +357,8 @@ static int put_record(struct plog *log, uint64_t off, const struct iovec *rec,
 	 * store (see copy_short). */
 	memset(slot + slot_size(len) - SLOT_ALIGN, 0, SLOT_ALIGN);
 	memcpy(slot, h, REC_HDR);
-	memcpy(slot + REC_HDR, rec->iov_base, len);
+	if (len) /* see append_small */
+		memcpy(slot + REC_HDR, rec->iov_base, len);
 	return 0;
 }
 
@@ -398,7 +399,8 @@ static int append_small(struct plog *log, const void *data, size_t len)
 	memset(buf + slot - SLOT_ALIGN, 0, SLOT_ALIGN);
 	memset(buf + slot, 0, SLOT_ALIGN);
 	memcpy(buf, h, REC_HDR);
-	memcpy(buf + REC_HDR, data, len);
+	if (len) /* an empty record may come as NULL, which memcpy may not take */
+		memcpy(buf + REC_HDR, data, len);
 	rc = write_fenced(log, log->tail, buf, slot + zeros);
 	if (rc)
 		return plog_dax_fail(rc);

@@ -111,11 +111,9 @@ static uint64_t tail_of(struct plog *log)
 	return PLOG_HEADER_SIZE + st.used;
 }
 
-#define RECORD_HEADER 32u          /* docs/plog-format.md, "Records" */
-
 static uint64_t slot_bytes(size_t len)
 {
-	return (RECORD_HEADER + len + 63) & ~(uint64_t)63;
+	return (PLOG_RECORD_HEADER + len + 63) & ~(uint64_t)63;
 }
 
 /* The padding after each payload of a batch appended at at is zero. */
@@ -123,7 +121,7 @@ static void assert_padding_zero(const unsigned char *mem, uint64_t at, const str
 				int n)
 {
 	for (int i = 0; i < n; i++) {
-		for (uint64_t b = at + RECORD_HEADER + v[i].iov_len; b < at + slot_bytes(v[i].iov_len); b++)
+		for (uint64_t b = at + PLOG_RECORD_HEADER + v[i].iov_len; b < at + slot_bytes(v[i].iov_len); b++)
 			assert_int_equal(mem[b], 0);
 		at += slot_bytes(v[i].iov_len);
 	}

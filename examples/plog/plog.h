@@ -70,9 +70,10 @@ int plog_open(struct daxdev *dev, unsigned flags, struct plog **logp);
 int plog_is_formatted(struct daxdev *dev);
 void plog_close(struct plog *log);
 
-/* Append one record; durable and visible when it returns 0.  -ENOSPC when
- * it does not fit now (nothing written), -EFBIG when it never could, -EROFS
- * on a log opened read-only. */
+/* Append one record; durable and visible when it returns 0.  An empty
+ * record (len 0) may pass NULL data; so may an empty iovec in a batch.
+ * -ENOSPC when it does not fit now (nothing written), -EFBIG when it never
+ * could, -EROFS on a log opened read-only. */
 int plog_append(struct plog *log, const void *data, size_t len);
 /* Append n records (one per iovec) atomically: after a crash either all of
  * them are in the log or none. */

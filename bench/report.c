@@ -60,8 +60,8 @@ static void table_head(FILE *f, const struct workload *w, bool md)
 			fprintf(f, " %s |", w->impl[m].name);
 		for (int c = 0; c < w->ncand; c++)
 			fprintf(f, " speedup %s |", w->impl[w->cand[c]].name);
-		fprintf(f, "\n|---:|");
-		for (int m = 0; m < w->nimpl + w->ncand; m++)
+		fprintf(f, " core GHz |\n|---:|");
+		for (int m = 0; m < w->nimpl + w->ncand + 1; m++)
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
 	} else {
@@ -70,13 +70,14 @@ static void table_head(FILE *f, const struct workload *w, bool md)
 			fprintf(f, " | %-30s", w->impl[m].name);
 		for (int c = 0; c < w->ncand; c++)
 			fprintf(f, " | x %-16.16s", w->impl[w->cand[c]].name);
-		fprintf(f, "\n");
+		fprintf(f, " | core GHz\n");
 	}
 }
 
 static void table_row(FILE *f, const struct workload *w, int s, bool md)
 {
 	uint64_t len = w->sizes[s];
+	struct stat3 clock;
 
 	fprintf(f, md ? "| %s |" : "%-8s", size_str(len));
 	for (int m = 0; m < w->nimpl; m++) {
@@ -97,7 +98,9 @@ static void table_row(FILE *f, const struct workload *w, int s, bool md)
 		snprintf(cell, sizeof(cell), "%.2f [%.2f–%.2f]", rs.med, rs.min, rs.max);
 		fprintf(f, md ? " %s |" : " | %-18s", cell);
 	}
-	fprintf(f, "\n");
+	clock = stats(w->ghz[s], w->nt);
+	fprintf(f, md ? " %.2f [%.2f–%.2f] |\n" : " | %.2f [%.2f–%.2f]\n", clock.med, clock.min,
+		clock.max);
 }
 
 /* Plain-text and Markdown tables: one row per size. */
@@ -127,10 +130,12 @@ static void csv_row(FILE *f, const struct workload *w, int s, int m)
 		w->k[s], st.med, st.min, st.max, w->sizes[s] / st.med);
 	if (is_cand(w, m)) {
 		struct stat3 rs = ratio_stats(w, s, w->ref, m);
-		fprintf(f, "%s,%.4f,%.4f,%.4f\n", w->impl[w->ref].name, rs.med, rs.min, rs.max);
+		fprintf(f, "%s,%.4f,%.4f,%.4f,", w->impl[w->ref].name, rs.med, rs.min, rs.max);
 	} else {
-		fprintf(f, ",,,\n");
+		fprintf(f, ",,,,");
 	}
+	st = stats(w->ghz[s], w->nt);
+	fprintf(f, "%.3f,%.3f,%.3f\n", st.med, st.min, st.max);
 }
 
 static void write_csv(const char *path)
@@ -141,7 +146,7 @@ static void write_csv(const char *path)
 		fprintf(stderr, "daxdev-bench: %s: %s\n", path, strerror(errno));
 		return;
 	}
-	fprintf(f, "backing,workload,pattern,size,impl,rounds,ops_per_sample,median_ns,min_ns,max_ns,median_GBps,reference,speedup_vs_reference_median,speedup_min,speedup_max\n");
+	fprintf(f, "backing,workload,pattern,size,impl,rounds,ops_per_sample,median_ns,min_ns,max_ns,median_GBps,reference,speedup_vs_reference_median,speedup_min,speedup_max,core_ghz_median,core_ghz_min,core_ghz_max\n");
 	for (int i = 0; i < nwl; i++)
 		for (int s = 0; s < wl[i].nsizes; s++)
 			for (int m = 0; m < wl[i].nimpl; m++)

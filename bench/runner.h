@@ -6,7 +6,8 @@
  * each of cfg.rounds rounds runs every workload, every size and every
  * implementation once, the implementation order rotating from round to
  * round, and records one sample of each: K back-to-back operations timed
- * in SUBS slices, the median slice's time per operation.
+ * in SUBS slices, the median slice's time per operation.  Before each
+ * size's samples in a round it estimates the core's clock (w->ghz).
  */
 #ifndef DAXDEV_BENCH_RUNNER_H
 #define DAXDEV_BENCH_RUNNER_H

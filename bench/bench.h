@@ -113,7 +113,7 @@ struct workload {
 	/* results */
 	size_t k[MAX_SIZES];
 	double t[MAX_SIZES][MAX_IMPLS][MAX_ROUNDS];
-	double ghz[MAX_SIZES][MAX_ROUNDS]; /* the core's clock before each round's samples */
+	double probe[MAX_SIZES][MAX_ROUNDS]; /* ns per 4 KiB CRC before each round's samples */
 	int nt;
 };
 

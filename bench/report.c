@@ -60,7 +60,7 @@ static void table_head(FILE *f, const struct workload *w, bool md)
 			fprintf(f, " %s |", w->impl[m].name);
 		for (int c = 0; c < w->ncand; c++)
 			fprintf(f, " speedup %s |", w->impl[w->cand[c]].name);
-		fprintf(f, " core GHz |\n|---:|");
+		fprintf(f, " CRC 4 KiB |\n|---:|");
 		for (int m = 0; m < w->nimpl + w->ncand + 1; m++)
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
@@ -70,14 +70,14 @@ static void table_head(FILE *f, const struct workload *w, bool md)
 			fprintf(f, " | %-30s", w->impl[m].name);
 		for (int c = 0; c < w->ncand; c++)
 			fprintf(f, " | x %-16.16s", w->impl[w->cand[c]].name);
-		fprintf(f, " | core GHz\n");
+		fprintf(f, " | CRC 4 KiB\n");
 	}
 }
 
 static void table_row(FILE *f, const struct workload *w, int s, bool md)
 {
 	uint64_t len = w->sizes[s];
-	struct stat3 clock;
+	struct stat3 probe;
 
 	fprintf(f, md ? "| %s |" : "%-8s", size_str(len));
 	for (int m = 0; m < w->nimpl; m++) {
@@ -98,9 +98,9 @@ static void table_row(FILE *f, const struct workload *w, int s, bool md)
 		snprintf(cell, sizeof(cell), "%.2f [%.2f–%.2f]", rs.med, rs.min, rs.max);
 		fprintf(f, md ? " %s |" : " | %-18s", cell);
 	}
-	clock = stats(w->ghz[s], w->nt);
-	fprintf(f, md ? " %.2f [%.2f–%.2f] |\n" : " | %.2f [%.2f–%.2f]\n", clock.med, clock.min,
-		clock.max);
+	probe = stats(w->probe[s], w->nt);
+	fprintf(f, md ? " %.0f ns [%.0f–%.0f] |\n" : " | %.0f ns [%.0f–%.0f]\n", probe.med, probe.min,
+		probe.max);
 }
 
 /* Plain-text and Markdown tables: one row per size. */
@@ -134,8 +134,8 @@ static void csv_row(FILE *f, const struct workload *w, int s, int m)
 	} else {
 		fprintf(f, ",,,,");
 	}
-	st = stats(w->ghz[s], w->nt);
-	fprintf(f, "%.3f,%.3f,%.3f\n", st.med, st.min, st.max);
+	st = stats(w->probe[s], w->nt);
+	fprintf(f, "%.1f,%.1f,%.1f\n", st.med, st.min, st.max);
 }
 
 static void write_csv(const char *path)
@@ -146,7 +146,7 @@ static void write_csv(const char *path)
 		fprintf(stderr, "daxdev-bench: %s: %s\n", path, strerror(errno));
 		return;
 	}
-	fprintf(f, "backing,workload,pattern,size,impl,rounds,ops_per_sample,median_ns,min_ns,max_ns,median_GBps,reference,speedup_vs_reference_median,speedup_min,speedup_max,core_ghz_median,core_ghz_min,core_ghz_max\n");
+	fprintf(f, "backing,workload,pattern,size,impl,rounds,ops_per_sample,median_ns,min_ns,max_ns,median_GBps,reference,speedup_vs_reference_median,speedup_min,speedup_max,crc4k_probe_ns_median,crc4k_probe_ns_min,crc4k_probe_ns_max\n");
 	for (int i = 0; i < nwl; i++)
 		for (int s = 0; s < wl[i].nsizes; s++)
 			for (int m = 0; m < wl[i].nimpl; m++)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <daxdev.h>
+
 #include "runner.h"
 #include "workloads.h"
 
@@ -134,35 +136,34 @@ static double sample(const struct workload *w, const struct impl *im, uint64_t l
 	return median_sorted(t, nsub);
 }
 
-/* ---- the core's clock ------------------------------------------------------ */
+/* ---- how fast the core computes ---------------------------------------- */
 
 /*
- * The pinned CPU's clock in GHz, estimated from a chain of dependent
- * multiply-adds: four cycles a step on current x86-64 cores (imul 3, add 1),
- * so an estimate, not a reading.  A shared host at times runs a vCPU a
- * quarter slower; that moves work bound by the core and not work bound by
- * memory, and with it the ratios (docs/performance.md, "Log append: the
- * host's slow phases").  Taken before each size of each round and shown
- * beside the ratios, it tells such rounds apart.  Best of three, ~0.4 ms.
+ * ns per daxdev_crc32c() of a hot 4 KiB buffer, best of three runs of 256
+ * chained calls (~0.1 ms): how fast the pinned core computes right now.  On
+ * this shared host the same vCPU at times computes a third slower for
+ * seconds to minutes while its memory does not; that moves the ratios of
+ * work bound by the core (plog's checksums) against work bound by memory
+ * (pmemlog's fences).  Taken before each size of each round and shown
+ * beside the ratios (docs/performance.md, "Log append: the host's slow
+ * phases").  An integer multiply chain missed most of those phases.
  */
-static volatile uint64_t clock_seed = 1, clock_steps = 100000;
+static unsigned char probe_buf[4096] __attribute__((aligned(64)));
 
-static double core_ghz(void)
+static double core_probe_ns(void)
 {
-	uint64_t n = clock_steps;
+	static uint32_t crc;
 	double best = 1e30;
 
 	for (int r = 0; r < 3; r++) {
-		uint64_t x = clock_seed | 1;
 		double t = now_ns();
 
-		for (uint64_t i = 0; i < n; i++)
-			x = x * 0x9e3779b97f4a7c15ull + i;
-		t = now_ns() - t;
-		clock_seed = x;
+		for (int i = 0; i < 256; i++)
+			crc = daxdev_crc32c(crc, probe_buf, sizeof(probe_buf));
+		t = (now_ns() - t) / 256;
 		best = t < best ? t : best;
 	}
-	return 4.0 * (double)n / best;
+	return best;
 }
 
 /* ---- rounds ---------------------------------------------------------------- */
@@ -227,7 +228,7 @@ static void round_of(int r)
 		cur = w->bk;
 		for (int s = 0; s < w->nsizes; s++) {
 			progress(r + 1, cfg.rounds, w, w->sizes[s]);
-			w->ghz[s][r] = core_ghz();
+			w->probe[s][r] = core_probe_ns();
 			for (int j = 0; j < w->nimpl; j++) {
 				int m = (j + r) % w->nimpl;
 				w->t[s][m][r] = sample(w, &w->impl[m], w->sizes[s], w->k[s]);

@@ -7,7 +7,8 @@
  * implementation once, the implementation order rotating from round to
  * round, and records one sample of each: K back-to-back operations timed
  * in SUBS slices, the median slice's time per operation.  Before each
- * size's samples in a round it estimates the core's clock (w->ghz).
+ * size's samples in a round it times a 4 KiB CRC-32C (w->probe): how fast
+ * the core computes in that round.
  */
 #ifndef DAXDEV_BENCH_RUNNER_H
 #define DAXDEV_BENCH_RUNNER_H

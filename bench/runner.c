@@ -140,7 +140,7 @@ static double sample(const struct workload *w, const struct impl *im, uint64_t l
 
 /*
  * ns per daxdev_crc32c() of a hot 4 KiB buffer, best of three runs of 256
- * chained calls (~0.1 ms): how fast the pinned core computes right now.  On
+ * chained calls (~50 µs): how fast the pinned core computes right now.  On
  * this shared host the same vCPU at times computes a third slower for
  * seconds to minutes while its memory does not; that moves the ratios of
  * work bound by the core (plog's checksums) against work bound by memory
